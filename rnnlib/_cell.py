@@ -134,6 +134,6 @@ def map_structure(fn, *states):
     """
     first = states[0]
     if isinstance(first, tuple):
-        parts = [map_structure(fn, *group) for group in zip(*states)]
+        parts = [map_structure(fn, *group) for group in zip(*states, strict=True)]
         return type(first)(*parts) if hasattr(first, "_fields") else tuple(parts)
     return fn(*states)

@@ -56,7 +56,7 @@ def check_shape(arr, expected, name, owner, meaning):
             f"{owner}: {name} must have rank {len(expected)} {meaning}, "
             f"got rank {arr.ndim} ({name}.shape={arr.shape})"
         )
-    for got, want in zip(arr.shape, expected):
+    for got, want in zip(arr.shape, expected, strict=True):
         if want is not None and got != want:
             shown = tuple("?" if w is None else w for w in expected)
             raise ValueError(

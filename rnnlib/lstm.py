@@ -18,6 +18,7 @@ kernel; :meth:`LSTMCell.tf1_layout` gives that layout.
 Hochreiter & Schmidhuber (1997), Long short-term memory; the forget gate is
 from Gers, Schmidhuber & Cummins (2000).
 """
+import numbers
 from collections import namedtuple
 
 import numpy as np
@@ -43,8 +44,9 @@ class LSTMCell(Cell):
 
     def __init__(self, input_size, units, forget_bias=1.0, seed=None, dtype="float32"):
         super().__init__(input_size, units, seed, dtype)
-        if not np.isfinite(forget_bias):
-            raise ValueError(f"{self.name}: forget_bias must be finite, got {forget_bias!r}")
+        if not isinstance(forget_bias, numbers.Real) or not np.isfinite(forget_bias):
+            raise ValueError(f"{self.name}: forget_bias must be a finite number, "
+                             f"got {forget_bias!r}")
         self.forget_bias = float(forget_bias)
         n_in, n = self.input_size, self.units
         kernel = glorot_uniform(self.rng, n_in + n, 4 * n, self.dtype)

@@ -52,6 +52,11 @@ class MultiCell(Cell):
         return {f"{k}/{name}": v for k, c in enumerate(self.cells) for name, v in c.params.items()}
 
     def set_params(self, **arrays):
+        """Replace parameters by ``"<layer>/<name>"`` key: ``set_params(**{"0/W": W})``."""
+        unknown = set(arrays) - set(self.params)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown parameter(s) {sorted(unknown)}, "
+                             f"expected some of {sorted(self.params)}")
         for k, cell in enumerate(self.cells):
             mine = {key.split("/", 1)[1]: v for key, v in arrays.items()
                     if key.split("/", 1)[0] == str(k)}
@@ -75,12 +80,12 @@ class MultiCell(Cell):
             raise TypeError(f"{self.name}: state must be a tuple of {len(self.cells)} "
                             f"layer states, got {type(state).__name__}"
                             + (f" of length {len(state)}" if isinstance(state, tuple) else ""))
-        return tuple(c.check_state(s, batch) for c, s in zip(self.cells, state))
+        return tuple(c.check_state(s, batch) for c, s in zip(self.cells, state, strict=True))
 
     def forward(self, x, state):
         """Run each layer in turn; returns (top output, tuple of states, caches)."""
         new_states, caches = [], []
-        for cell, s in zip(self.cells, state):
+        for cell, s in zip(self.cells, state, strict=True):
             x, s_new, cache = cell.forward(x, s)      # this layer's output feeds the next
             new_states.append(s_new)
             caches.append(cache)

@@ -4,6 +4,8 @@ The loop is the whole idea of a recurrent network: the same cell, with the
 same weights, applied at every time step, each step's new state feeding the
 next step.
 """
+from functools import partial
+
 import numpy as np
 
 from ._cell import Cell, map_structure
@@ -61,8 +63,7 @@ def run(cell, x, state, lengths, keep_caches=False):
         if lengths is not None:
             alive = (t < lengths)[:, None]                 # (batch, 1)
             out = np.where(alive, out, 0.0)
-            new_state = map_structure(lambda new, old: np.where(alive, new, old),
-                                      new_state, state)
+            new_state = map_structure(partial(np.where, alive), new_state, state)  # new or old
         outputs[t] = out
         state = new_state
         if keep_caches:
