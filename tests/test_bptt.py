@@ -280,24 +280,6 @@ def tf_weights_to_rnnlib(case, values, n_in, layer=None):
     raise AssertionError(case)
 
 
-def rnnlib_cell_for(case, n_in, units, params):
-    if case == "keras-simplernn":
-        cell = rnnlib.RNNCell(n_in, units)
-    elif case == "keras-lstm":
-        cell = rnnlib.LSTMCell(n_in, units, forget_bias=0.0)
-    elif case == "keras-gru-reset-after":
-        cell = rnnlib.GRUCell(n_in, units, reset_after=True)
-    elif case in ("keras-gru-reset-before", "tf1-gru"):
-        cell = rnnlib.GRUCell(n_in, units)
-    elif case == "tf1-rnn":
-        cell = rnnlib.RNNCell(n_in, units)
-    elif case == "tf1-lstm":
-        cell = rnnlib.LSTMCell(n_in, units, forget_bias=1.0)
-    elif case == "tf1-multi":
-        cell = rnnlib.MultiCell([rnnlib.LSTMCell(n_in, units), rnnlib.GRUCell(units, units)])
-    return cell.set_params(**params)
-
-
 @pytest.mark.parametrize("case", tf_cases)
 def test_bptt_matches_tf_gradient_tape(tf, case):
     rng = np.random.default_rng(tf_cases.index(case))
@@ -330,10 +312,12 @@ def test_bptt_matches_tf_gradient_tape(tf, case):
                                                   tf.nest.flatten(d_final), strict=True)])
     g_vars, g_x, g_state = tape.gradient(loss, [tf_cell.weights, x_tf, state0])
 
-    # rnnlib with the same weights
-    cell = rnnlib_cell_for(case, n_in, units,
-                           tf_weights_to_rnnlib(case, [v.numpy() for v in tf_cell.weights], n_in))
+    # rnnlib with the same weights; the layout map used for the gradients below must
+    # be the one from_tf uses for the weights
+    cell = rnnlib.from_tf(tf_cell)
     assert cell.dtype == np.float32
+    same_layout = tf_weights_to_rnnlib(case, [v.numpy() for v in tf_cell.weights], n_in)
+    assert all(np.array_equal(cell.params[k], same_layout[k]) for k in cell.params)
     outs_np, _ = rnnlib.unroll(cell, x, tf_state_to_rnnlib(case, state0), lengths)
     assert rel_err(outs_np, tf.stack(outputs, axis=1)) <= TF_TOL       # same forward first
     g = rnnlib.bptt(cell, x, dy, initial_state=tf_state_to_rnnlib(case, state0),
