@@ -18,9 +18,11 @@ Activation = namedtuple("Activation", ["name", "fn", "grad"])
 def sigmoid(a):
     """Logistic function 1 / (1 + exp(-a)), computed without overflow."""
     # exp(-softplus(-a)); np.logaddexp(0, -a) is log(1 + exp(-a)) evaluated
-    # stably, so neither tail overflows (exp of a large negative underflows
-    # quietly to 0, which is the right answer).
-    return np.exp(-np.logaddexp(0.0, -a))
+    # stably, so neither tail overflows. In the tails exp(...) underflows to 0
+    # (inside logaddexp for a >> 0, in the outer exp for a << 0), which is the
+    # right answer, so underflow is not reported even under np.errstate(all="raise").
+    with np.errstate(under="ignore"):
+        return np.exp(-np.logaddexp(0.0, -a))
 
 
 def sigmoid_grad(a):
