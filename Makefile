@@ -1,0 +1,103 @@
+# Build, serve and test the book.
+#
+#   make book    set up (.venv, npm packages) once, execute the chapters (cached), build _build/html
+#   make serve   serve _build/html on http://localhost:$(PORT)
+#   make test    ruff, unit tests, a clean build that fails on any cell error or warning,
+#                then the browser tests (headless Chromium at /usr/bin/chromium)
+#
+# Setup steps leave stamp files behind, so a second run skips them.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := book
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HTML := _build/html
+
+# TensorFlow logs C++ noise on stderr at import; the chapters import it.
+export TF_CPP_MIN_LOG_LEVEL := 3
+# pip's own "new version available" check would need the network.
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# -- setup ------------------------------------------------------------------
+VENV_STAMP := $(VENV)/.stamp-installed
+NPM_STAMP := node_modules/.stamp-installed
+VENDOR_STAMP := assets/vendor/.stamp-copied
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Everything pinned in requirements.txt, then rnnlib itself in editable mode
+# (so `import rnnlib` works from any folder, without sys.path tricks).
+$(VENV_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+# The exact versions in package-lock.json; --ignore-scripts: we only copy files.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Copy only what the pages load. Not into a folder named _static: Jupyter Book
+# would add a <script> tag to every page for each .js file in it.
+#  - MathJax 3: tex-chtml.js plus what it loads on demand (fonts in
+#    output/chtml/fonts/woff-v2, TeX extensions, menu, accessibility);
+#  - require.js and the widget renderer (embed-amd.js and the font files it
+#    references next to itself).
+MJ := node_modules/mathjax/es5
+HM := node_modules/@jupyter-widgets/html-manager/dist
+$(VENDOR_STAMP): $(NPM_STAMP) Makefile
+	rm -rf assets/vendor
+	mkdir -p assets/vendor/mathjax assets/vendor/html-manager
+	cp -R $(MJ)/tex-chtml.js $(MJ)/input $(MJ)/output $(MJ)/a11y $(MJ)/sre $(MJ)/ui \
+	    $(MJ)/adaptors assets/vendor/mathjax/
+	cp node_modules/requirejs/require.js assets/vendor/require.js
+	cp $(HM)/embed-amd.js $(HM)/*.woff2 $(HM)/*.woff $(HM)/*.ttf $(HM)/*.eot $(HM)/*.svg \
+	    assets/vendor/html-manager/
+	touch $@
+
+.PHONY: setup
+setup: $(VENV_STAMP) $(VENDOR_STAMP)
+
+# -- the book ---------------------------------------------------------------
+.PHONY: book
+book: setup
+	$(BIN)/jupyter-book build .
+	@echo
+	@echo "Book built. Open file://$(CURDIR)/$(HTML)/index.html"
+	@echo "or run 'make serve' and open http://localhost:$(PORT)/"
+
+.PHONY: serve
+serve:
+	@test -f $(HTML)/index.html || { echo "No $(HTML)/index.html yet: run 'make book' first."; exit 1; }
+	@echo "Serving $(HTML) on http://localhost:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+
+# -- tests ------------------------------------------------------------------
+# The clean build re-executes every chapter (execute_notebooks: force, in a
+# config derived from _config.yml so the two cannot drift apart) and re-reads
+# every page (--all), so a failing cell or any Sphinx warning fails `make test`.
+FORCE_CONFIG := _build/_config.force.yml
+
+.PHONY: test
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not browser" -q || test $$? -eq 5   # 5: no unit tests collected
+	mkdir -p _build
+	$(BIN)/python -c 'import sys, yaml; c = yaml.safe_load(open("_config.yml")); \
+	    c["execute"]["execute_notebooks"] = "force"; yaml.safe_dump(c, sys.stdout)' > $(FORCE_CONFIG)
+	$(BIN)/jupyter-book build . --config $(FORCE_CONFIG) --all -W --keep-going
+	$(BIN)/pytest -m browser -q
+
+.PHONY: clean
+clean:
+	rm -rf _build
+
+# Also forget the setup stamps (not the .venv itself, which is slow to rebuild).
+.PHONY: distclean
+distclean: clean
+	rm -rf node_modules assets/vendor $(VENV_STAMP)
