@@ -210,3 +210,16 @@ def test_live_slider_calls_fn_and_checks_range():
         live_slider(fn, description="scale", min=2, max=1)
     with pytest.raises(ValueError, match="needs min > 0"):
         live_slider(fn, description="scale", min=0, max=1, log=True)
+
+
+def test_choice_values_set_the_initial_selection():
+    frames = [[png((i, j, 0)) for j in range(5)] for i in range(2)]
+    box = frame_slider(frames, VALUES, description="scale", value=1.25,
+                       choices=[("T", [25, 100])], choice_values=[100])
+    assert box.selectors[0].index == 1 and box.selectors[0].label == "100"
+    assert box.children[-1].selected_index == 1          # the outer image stack
+    assert box.children[-2].selected_index == 1          # the outer readout stack
+    assert all(stack.selected_index == 3 for stack in box.images)
+    with pytest.raises(ValueError, match="choice value 50 is not one of"):
+        frame_slider(frames, VALUES, description="scale", choices=[("T", [25, 100])],
+                     choice_values=[50])
