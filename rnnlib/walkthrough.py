@@ -36,9 +36,10 @@ a code path the walkthrough does not discuss) fold into a ``<details>`` row.
 A declared line is never folded.
 
 The HTML carries its own small ``<style>`` block and inline pygments colours,
-so it looks the same on the static site, in JupyterLab and offline. Below
-700 px the two columns stack: each row then shows the TF line, the rnnlib line
-and the note one under the other.
+so it looks the same on the static site, in JupyterLab and offline. On a
+screen narrower than 700 px, or in a box narrower than 560 px, the two columns
+stack: each row then shows the TF line, the rnnlib line and the note one under
+the other, each labelled.
 """
 import ast
 import html
@@ -57,7 +58,8 @@ __all__ = ["Walkthrough", "WalkthroughError", "Pair", "Row", "Line",
 
 FOLD_MIN = 6          # undeclared block bodies this long or longer fold into <details>
 FOLD_DOC_MIN = 3      # so do docstrings this long or longer
-STACK_BELOW_PX = 700  # narrower than this, the two columns stack
+STACK_BELOW_PX = 700  # on a screen narrower than this, the two columns stack
+STACK_BELOW_BOX_PX = 560  # and so they do in a narrower box (a book's text column is ~660 px)
 PYGMENTS_STYLE = "default"
 SIDES = {"tf": "TF", "ours": "rnnlib"}
 
@@ -328,7 +330,8 @@ class Walkthrough:
             "Rows with a note correspond; the other lines keep their place.</div></div>")
         body = "".join(_row_html(group, self._srcs) for group in _group(rows))
         cols = ('<div class="rnnwt-row rnnwt-cols"><div>TensorFlow</div><div>rnnlib</div></div>')
-        return (f'<div class="rnnwt" data-walkthrough="{esc(self.id)}"><style>{CSS}</style>'
+        return (f'<div class="rnnwt" data-walkthrough="{esc(self.id)}">'
+                f"<style>{CSS}</style>"
                 f'{head}<div class="rnnwt-grid">{cols}{body}</div></div>')
 
     def _repr_html_(self):
@@ -384,9 +387,11 @@ def _lines_html(lines):
     out = []
     for ln in lines:
         hang = len(ln.text) - len(ln.text.lstrip(" ")) + 4
+        # <pre>, not <span>: HTML tools (BeautifulSoup in nbconvert, sanitizers)
+        # collapse whitespace-only text, which would eat the indentation.
         out.append(f'<div class="rnnwt-line"><span class="rnnwt-ln">{ln.lineno}</span>'
-                   f'<span class="rnnwt-code" style="padding-left:{hang}ch;text-indent:-{hang}ch">'
-                   f'{ln.html or "&#8203;"}</span></div>')
+                   f'<pre class="rnnwt-code" style="padding-left:{hang}ch;text-indent:-{hang}ch">'
+                   f'{ln.html or "&#8203;"}</pre></div>')
     return "".join(out)
 
 
@@ -462,10 +467,11 @@ CSS = ("""
 .rnnwt-tf{border-right:1px solid #d0d7de}
 .rnnwt-empty{background:#f6f8fa}
 .rnnwt-line{display:flex}
-.rnnwt-ln{flex:none;width:3.2em;padding-right:.8em;text-align:right;color:#8c959f;
+.rnnwt-ln{flex:none;width:2.9em;padding-right:.6em;text-align:right;color:#8c959f;
  user-select:none;-webkit-user-select:none}
-.rnnwt-code{flex:1;min-width:0;white-space:pre-wrap;overflow-wrap:anywhere;
-}
+.rnnwt .rnnwt-line pre.rnnwt-code{flex:1;min-width:0;margin:0;padding:0;border:0;border-radius:0;
+ background:none;box-shadow:none;color:inherit;font:inherit;overflow:visible;clear:none;
+ white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere;hyphens:none;tab-size:4}
 .rnnwt-declared{border-top:1px solid #eaeef2;border-bottom:1px solid #eaeef2}
 .rnnwt-pair{background:#fff8c5;box-shadow:inset 3px 0 #d4a72c}
 .rnnwt-pair .rnnwt-empty{background:transparent}
@@ -477,7 +483,7 @@ CSS = ("""
  list-style-position:inside}
 .rnnwt-fold[open]>summary{border-bottom:1px dotted #d0d7de}
 """
-       + f"@container rnnwt (max-width:{STACK_BELOW_PX}px){{{_STACKED}}}\n"
+       + f"@container rnnwt (max-width:{STACK_BELOW_BOX_PX}px){{{_STACKED}}}\n"
        + f"@media (max-width:{STACK_BELOW_PX}px){{{_STACKED}}}\n")
 
 

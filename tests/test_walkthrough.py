@@ -256,7 +256,7 @@ def test_show_walkthrough_displays_in_a_notebook_and_has_real_content(monkeypatc
     assert re.search(r'<span style="[^"]*">def</span>(<span style="[^"]*">)? (</span>)?'
                      r'<span style="[^"]*">call</span>', out)
     # the stacking rules for narrow screens, and no external resources
-    assert "@media (max-width:700px)" in out and "@container rnnwt (max-width:700px)" in out
+    assert "@media (max-width:700px)" in out and "@container rnnwt (max-width:560px)" in out
     assert "http://" not in out and "https://" not in out and "@import" not in out
     # the header names the real module, file and installed versions
     assert "tf_keras.src.layers.rnn.legacy_cells:BasicLSTMCell.call" in out
@@ -285,6 +285,25 @@ def test_show_walkthrough_displays_in_a_notebook_and_has_real_content(monkeypatc
             assert not list(row.iter("details"))
 
 
+def test_indentation_survives_html_tools_and_notebook_display():
+    """nbconvert's HTML export re-parses outputs with BeautifulSoup, which collapses
+    whitespace-only text outside <pre>; the code lines are <pre> so indentation stays."""
+    from bs4 import BeautifulSoup
+    from IPython.core.formatters import DisplayFormatter
+
+    shown = show_walkthrough(WT_DIR / "rnn.toml", "keras-simplernn")
+    bundle, _ = DisplayFormatter().format(shown)
+    assert bundle["text/html"] == shown.data
+    soup = BeautifulSoup(str(BeautifulSoup(shown.data, features="html.parser")),
+                         features="html.parser")
+    codes = [pre.get_text() for pre in soup.select(".rnnwt-line > pre.rnnwt-code")]
+    start, lines = source_lines("keras.src.layers.rnn.simple_rnn:SimpleRNNCell.call")
+    _, ours = source_lines("rnnlib.rnn:RNNCell.forward")
+    assert len(codes) == len(lines) + len(ours)
+    assert "    if training and dp_mask is not None:" in codes
+    assert "        sequence = sequence * dp_mask" in codes
+
+
 def test_implementation_1_is_folded_in_the_keras_walkthroughs():
     for file_name, wid, header in [("lstm.toml", "keras-lstm", "if self.implementation == 1:"),
                                    ("gru.toml", "keras-gru-reset-after",
@@ -297,13 +316,19 @@ def test_implementation_1_is_folded_in_the_keras_walkthroughs():
 
 # -- in a browser: side by side when wide, stacked when narrow --------------------
 @pytest.mark.browser
-@pytest.mark.parametrize("width", [1280, 390])
-def test_columns_line_up_when_wide_and_stack_when_narrow(browser, width):
+@pytest.mark.parametrize("width,box,side_by_side", [
+    (1280, None, True),     # a wide notebook
+    (1280, 660, True),      # the text column of the book at 1280 px
+    (1280, 500, False),     # a narrow box on a wide screen (container query)
+    (390, None, False),     # a phone (media query)
+])
+def test_columns_line_up_when_wide_and_stack_when_narrow(browser, width, box, side_by_side):
     shown = show_walkthrough(WT_DIR / "lstm.toml", "tf1-lstm")
     page = browser.new_page(viewport={"width": width, "height": 800})
+    style = f"width:{box}px" if box else ""
     try:
         page.set_content(f"<!doctype html><meta name=viewport content='width=device-width'>"
-                         f"<body style='margin:8px'>{shown.data}</body>")
+                         f"<body style='margin:8px'><div style='{style}'>{shown.data}</div></body>")
         boxes = page.evaluate("""() => [...document.querySelectorAll('.rnnwt-pair')].map(r => {
             const [tf, ours] = r.querySelectorAll('.rnnwt-cell');
             const a = tf.getBoundingClientRect(), b = ours.getBoundingClientRect();
@@ -315,13 +340,12 @@ def test_columns_line_up_when_wide_and_stack_when_narrow(browser, width):
         page.close()
     assert len(boxes) >= 6
     assert overflow <= width, "the walkthrough makes the page scroll sideways"
-    for box in boxes:
-        tf, ours = box["tf"], box["ours"]
-        if width >= 1000:   # side by side: same top, TF on the left
+    for b in boxes:
+        tf, ours = b["tf"], b["ours"]
+        if side_by_side:    # same top, TF on the left
             assert tf[1] == pytest.approx(ours[1], abs=1) and tf[2] <= ours[0] + 1
-        else:               # stacked: TF line above the rnnlib line, full width
+        else:               # stacked: TF line above the rnnlib line, same left edge
             assert tf[3] <= ours[1] + 1 and tf[0] == pytest.approx(ours[0], abs=1)
-    lefts = {round(b["ours"][0]) for b in boxes}
-    if width >= 1000:
-        assert len(lefts) == 1, f"rnnlib column starts at different x: {lefts}"
+    if side_by_side:        # the rnnlib column starts at the same x on every row
+        assert len({round(b["ours"][0]) for b in boxes}) == 1
     assert "c = f * c_prev + i * c_tilde" in "".join(b["text"] for b in boxes)
