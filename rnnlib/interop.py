@@ -1,8 +1,10 @@
 """Moving weights between rnnlib and TensorFlow.
 
 The layout conversions at the top are plain numpy: they are what the LSTM and
-GRU chapters show. ``from_tf`` and ``to_keras`` below them import TensorFlow
-only when they are called.
+GRU chapters show. Below them, ``from_tf(cell)`` turns a built TensorFlow cell
+into an rnnlib cell with the same weights, and ``to_keras(cell)`` goes the
+other way. Importing this module never imports TensorFlow: ``from_tf`` reads
+a cell you already have, and ``to_keras`` imports keras when it is called.
 
 Layouts (``kernel`` stacks the input weights over the recurrent weights,
 rows ``[0, input_size)`` are W and the next ``units`` rows are U):
