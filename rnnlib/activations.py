@@ -17,12 +17,17 @@ Activation = namedtuple("Activation", ["name", "fn", "grad"])
 
 def sigmoid(a):
     """Logistic function 1 / (1 + exp(-a)), computed without overflow."""
-    # exp(-softplus(-a)); np.logaddexp(0, -a) is log(1 + exp(-a)) evaluated
-    # stably, so neither tail overflows. In the tails exp(...) underflows to 0
-    # (inside logaddexp for a >> 0, in the outer exp for a << 0), which is the
-    # right answer, so underflow is not reported even under np.errstate(all="raise").
+    # With e = exp(-|a|), which lies in (0, 1] and so never overflows:
+    #   a >= 0:  1 / (1 + exp(-a)) = 1 / (1 + e)
+    #   a <  0:  exp(a) / (1 + exp(a)) = e / (1 + e)
+    # Both forms keep full relative precision in their tail. For |a| above
+    # ~87 (float32) or ~708 (float64) e underflows, to a subnormal number and
+    # then to 0, and the result becomes 1, or tiny, or 0: the right answer, so
+    # that underflow is not reported even under np.errstate(all="raise").
     with np.errstate(under="ignore"):
-        return np.exp(-np.logaddexp(0.0, -a))
+        e = np.exp(-np.abs(a))
+        r = 1.0 / (1.0 + e)
+        return np.where(a >= 0, r, e * r)
 
 
 def sigmoid_grad(a):
