@@ -70,30 +70,37 @@ def bptt(cell, inputs, d_outputs, initial_state=None, sequence_length=None,
     dys = _check_d_outputs(cell, d_outputs, time, batch, time_major)
     dh = _check_d_final_state(cell, d_final_state, batch)
 
-    # forward: the same loop as unroll, keeping what each step needs for its backward
+    # forward: unroll's loop, keeping each step's cache for its backward
     _, _, caches = run(cell, x, h0, lengths, keep_caches=True)
 
-    # backward: the steps in reverse order
+    # backward: the same steps in reverse order
     dparams = {k: np.zeros_like(v) for k, v in cell.params.items()}
-    dx = np.zeros_like(x)                                   # (time, batch, input_size)
+    dx = np.zeros_like(x)                      # (time, batch, input_size)
     for t in reversed(range(time)):
-        dy = dys[t]                                         # (batch, units)
+        dy = dys[t]                            # (batch, units)
         if lengths is None:
             dx[t], dh, g = cell.backward(dy, dh, caches[t])
         else:
-            alive = (t < lengths)[:, None]                  # (batch, 1)
-            # finished sequences: the output was a constant 0 and the state was
-            # copied, so the cell sees no gradient and dh passes through unchanged
+            # finished sequences: their output was a constant 0 and their
+            # state was copied, so the cell gets no gradient from them
+            # and dh passes through unchanged
+            alive = (t < lengths)[:, None]     # (batch, 1)
             dy = np.where(alive, dy, 0.0)
-            dh_cell = map_structure(lambda d, alive=alive: np.where(alive, d, 0.0), dh)
+            dh_cell = _where(alive, dh, 0.0)
             dx[t], dh_prev, g = cell.backward(dy, dh_cell, caches[t])
-            dh = map_structure(lambda new, old, alive=alive: np.where(alive, new, old),
-                               dh_prev, dh)
+            dh = _where(alive, dh_prev, dh)
         for k in dparams:
-            dparams[k] += g[k]                              # shared weights: sum over t
+            dparams[k] += g[k]                 # shared weights: sum over t
     if not time_major:
-        dx = dx.transpose(1, 0, 2)                          # (batch, time, input_size)
+        dx = dx.transpose(1, 0, 2)             # (batch, time, input_size)
     return Grads(dparams, dx, dh)
+
+
+def _where(alive, new, old):
+    """np.where(alive, new, old) on every array of a (nested) state; old may be 0.0."""
+    if np.isscalar(old):
+        return map_structure(lambda n: np.where(alive, n, old), new)
+    return map_structure(lambda n, o: np.where(alive, n, o), new, old)
 
 
 def _check_d_outputs(cell, d_outputs, time, batch, time_major):
