@@ -81,15 +81,26 @@ serve:
 # The clean build re-executes every chapter (execute_notebooks: force, in a
 # config derived from _config.yml so the two cannot drift apart) and re-reads
 # every page (--all), so a failing cell or any Sphinx warning fails `make test`.
+# Jupyter Book resolves local_extensions relative to the config file, so the
+# derived config (in _build/) gets absolute paths for them.
 FORCE_CONFIG := _build/_config.force.yml
+define FORCE_CONFIG_PY
+import os, sys, yaml
+config = yaml.safe_load(open("_config.yml", encoding="utf-8"))
+config["execute"]["execute_notebooks"] = "force"
+local = config.get("sphinx", {}).get("local_extensions") or {}
+for name, path in local.items():
+    local[name] = os.path.abspath(path)
+yaml.safe_dump(config, sys.stdout, sort_keys=False)
+endef
+export FORCE_CONFIG_PY
 
 .PHONY: test
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not browser" -q || test $$? -eq 5   # 5: no unit tests collected
 	mkdir -p _build
-	$(BIN)/python -c 'import sys, yaml; c = yaml.safe_load(open("_config.yml")); \
-	    c["execute"]["execute_notebooks"] = "force"; yaml.safe_dump(c, sys.stdout)' > $(FORCE_CONFIG)
+	$(BIN)/python -c "$$FORCE_CONFIG_PY" > $(FORCE_CONFIG)
 	$(BIN)/jupyter-book build . --config $(FORCE_CONFIG) --all -W --keep-going
 	$(BIN)/pytest -m browser -q
 

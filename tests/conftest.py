@@ -34,8 +34,10 @@ Fixtures
 
 Helpers
 -------
-``toc_pages(root)`` lists the documents of ``_toc.yml`` in reading order, so a
+``toc_pages()`` lists the documents of ``_toc.yml`` in reading order, so a
 new chapter is covered by the page-wide tests as soon as it is in the toc.
+``BOOK_HTML`` and ``BOOK_TOC`` point the tests at another build, e.g.
+``BOOK_HTML=/tmp/b/_build/html BOOK_TOC=/tmp/toc.yml pytest -m browser``.
 """
 import functools
 import http.server
@@ -73,13 +75,16 @@ def missing(what):
 
 
 # -- the table of contents ----------------------------------------------------
-def toc_pages(root=ROOT):
+def toc_pages(toc_path=None):
     """Document names in ``_toc.yml`` order, e.g. ``["chapters/intro", ...]``.
 
     Reads the jb-book format: ``root`` then ``chapters`` (or ``parts`` with
     ``chapters``), each entry with a ``file`` and optional nested ``sections``.
+    ``toc_path`` defaults to ``BOOK_TOC`` or else the repository's ``_toc.yml``
+    (set ``BOOK_TOC`` together with ``BOOK_HTML`` to test another build).
     """
-    toc = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
+    toc_path = Path(toc_path or os.environ.get("BOOK_TOC") or ROOT / "_toc.yml")
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
     pages = [toc["root"]]
 
     def walk(entries):
