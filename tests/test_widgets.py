@@ -179,6 +179,18 @@ def test_renderer_matches_a_full_redraw():
     assert np.mean(np.abs(full - blit)) < 1.0    # same up to palette rounding
 
 
+def test_webp_is_the_same_picture_and_smaller():
+    fig, k, line, bound = log_figure()
+    line.set_ydata(0.9 ** (99 - k))
+    png_bytes = FrameRenderer(fig, [line, bound], fmt="png").render()
+    webp_bytes = FrameRenderer(fig, [line, bound], fmt="webp").render()
+    assert webp_bytes[:4] == b"RIFF" and webp_bytes[8:12] == b"WEBP"
+    assert len(webp_bytes) < 0.8 * len(png_bytes)
+    as_png = np.asarray(Image.open(io.BytesIO(png_bytes)).convert("RGB"))
+    as_webp = np.asarray(Image.open(io.BytesIO(webp_bytes)).convert("RGB"))
+    np.testing.assert_array_equal(as_png, as_webp)          # lossless: same pixels
+
+
 def test_encodings():
     rgba = np.zeros((20, 30, 4), np.uint8)
     rgba[5:10, :, 0] = 255
