@@ -64,20 +64,22 @@ def adding_batch(batch, T, rng):
         y: (batch,) float64 targets 0.5 + (value_p + value_q) / 4.
     """
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"adding_batch: rng must be a numpy Generator, got {type(rng).__name__}")
+        raise TypeError(f"adding_batch: rng must be a numpy Generator, "
+                        f"got {type(rng).__name__}")
     if not (isinstance(T, (int, np.integer)) and T >= 4):
         raise ValueError(f"adding_batch: T must be an int >= 4, got {T!r}")
     if not (isinstance(batch, (int, np.integer)) and batch >= 1):
-        raise ValueError(f"adding_batch: batch must be an int >= 1, got {batch!r}")
+        raise ValueError(f"adding_batch: batch must be an int >= 1, "
+                         f"got {batch!r}")
     values = rng.uniform(-1.0, 1.0, size=(batch, T))
     half = (T + 1) // 2
-    # two distinct marked steps in the first half, per sequence
-    marked = np.argsort(rng.random((batch, half)), axis=1)[:, :2]        # (batch, 2)
+    # two distinct marked steps in the first half, per sequence: (batch, 2)
+    marked = np.argsort(rng.random((batch, half)), axis=1)[:, :2]
     markers = np.zeros((batch, T))
     rows = np.arange(batch)[:, None]
     markers[rows, marked] = 1.0
     y = 0.5 + values[rows, marked].sum(axis=1) / 4.0
-    x = np.stack([values, markers], axis=2)                               # (batch, T, 2)
+    x = np.stack([values, markers], axis=2)             # (batch, T, 2)
     return x, y
 
 
@@ -111,19 +113,21 @@ def predict(cell, readout, x):
 
 
 def loss_and_grads(cell, readout, x, y):
-    """Mean squared error and its gradients for the cell's and the readout's parameters.
+    """Mean squared error, and its gradients for the cell and the readout.
 
-    Returns (loss, grads) with grads keyed "cell/<name>" and "readout/<name>".
+    Returns (loss, grads), grads keyed "cell/<name>" and "readout/<name>".
     """
-    outputs, _ = unroll(cell, x)                        # (batch, T, units)
-    h_T = outputs[:, -1]                                # (batch, units)
-    y_hat = h_T @ readout["V"][:, 0] + readout["c"][0]  # (batch,)
+    V, c = readout["V"][:, 0], readout["c"][0]
+    outputs, _ = unroll(cell, x)            # (batch, T, units)
+    h_T = outputs[:, -1]                    # (batch, units)
+    y_hat = h_T @ V + c                     # (batch,)
     err = y_hat - y
     loss = float(np.mean(err ** 2))
-    d_y_hat = 2.0 * err / len(y)                        # dloss/dy_hat, (batch,)
-    d_outputs = np.zeros_like(outputs)
-    d_outputs[:, -1] = d_y_hat[:, None] * readout["V"][:, 0]   # only the last step is read
-    grads = {"readout/V": h_T.T @ d_y_hat[:, None], "readout/c": np.array([d_y_hat.sum()])}
+    d_y_hat = 2.0 * err / len(y)            # dloss/dy_hat, (batch,)
+    d_outputs = np.zeros_like(outputs)      # only the last step is read:
+    d_outputs[:, -1] = d_y_hat[:, None] * V
+    grads = {"readout/V": h_T.T @ d_y_hat[:, None],
+             "readout/c": np.array([d_y_hat.sum()])}
     for k, g in bptt(cell, x, d_outputs).params.items():
         grads["cell/" + k] = g
     return loss, grads
