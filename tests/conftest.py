@@ -26,8 +26,10 @@ Fixtures
             ...                                                  # interact, assert
             offline_page.assert_clean()   # nothing blocked, no errors, no 404s
 
-    ``goto`` waits until the network is idle, the widgets are rendered and,
-    on pages with math, until MathJax has finished typesetting.
+    ``goto`` waits for the load event, for the saved widgets to render, for
+    MathJax to finish (on pages with math) and for the web fonts, then until
+    no request has been in flight for 300 ms (``settle()``; call it again
+    after an interaction that loads something).
 ``offline_page_factory`` (function)
     ``offline_page_factory(width=390, height=844)`` makes more such pages,
     for example a phone-sized one. All are closed after the test.
