@@ -19,6 +19,10 @@ HTML := _build/html
 
 # TensorFlow logs C++ noise on stderr at import; the chapters import it.
 export TF_CPP_MIN_LOG_LEVEL := 3
+# numpy's BLAS threads make the book's small matrix products slower, not faster,
+# on 2 cores (measured: an LSTM unroll 7 ms with one thread, 96-540 ms with two
+# when the machine is busy).
+export OPENBLAS_NUM_THREADS := 1
 # pip's own "new version available" check would need the network.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
