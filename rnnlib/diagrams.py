@@ -29,7 +29,11 @@ STYLE = {
 }
 LABEL_SIZE = 10       # shape labels on arrows
 NODE_SIZE = 12        # text inside nodes
-TITLE_SIZE = 13.5
+TITLE_SIZE = 12.5
+# Every font size above and in the layouts below is multiplied by FONT_SCALE when drawn.
+# A 10-inch drawing is shown about 690 px wide in the book's text column, so the
+# labels come out at LABEL_SIZE * FONT_SCALE * 0.96 px: 12 px, legible without zooming.
+FONT_SCALE = 1.25
 
 
 def _shape(*dims):
@@ -41,7 +45,7 @@ def _check(owner, **sizes):
     return {name: check_size(name, value, owner) for name, value in sizes.items()}
 
 
-CHAR_W = 0.6 * LABEL_SIZE / 72      # width of one monospace label character, inches
+CHAR_W = 0.6 * LABEL_SIZE * FONT_SCALE / 72      # width of one monospace label character, inches
 
 
 def _stretch(labels, base_chars, tight):
@@ -72,7 +76,7 @@ class _Canvas:
         self.ax.axis("off")
         self.nodes = {}
         self.ax.text(width / 2, bottom + height - 0.15, title, ha="center", va="top",
-                     fontsize=TITLE_SIZE, fontweight="bold")
+                     fontsize=TITLE_SIZE * FONT_SCALE, fontweight="bold")
 
     def X(self, x):
         return x if x <= self.x0 else self.x0 + (x - self.x0) * self.stretch
@@ -89,7 +93,8 @@ class _Canvas:
                                f"square,pad={pad}", facecolor=face, edgecolor=edge,
                                linewidth=2.2 if kind == "matmul" else lw, zorder=3)
         self.ax.add_patch(patch)
-        self.ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4, **kw)
+        self.ax.text(x, y, text, ha="center", va="center", fontsize=fontsize * FONT_SCALE, zorder=4,
+                     **kw)
         self.nodes[name] = ("box", x, y, w, h)
 
     def circle(self, name, x, y, text, r=0.23, fontsize=15):
@@ -99,7 +104,8 @@ class _Canvas:
         face, edge = STYLE["elementwise"]
         self.ax.add_patch(Circle((x, y), r, facecolor=face, edgecolor=edge, linewidth=1.6,
                                  zorder=3))
-        self.ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4)
+        self.ax.text(x, y, text, ha="center", va="center", fontsize=fontsize * FONT_SCALE,
+                     zorder=4)
         self.nodes[name] = ("circle", x, y, 2 * r, 2 * r)
 
     def dot(self, name, x, y):
@@ -147,13 +153,14 @@ class _Canvas:
                           "left": ("right", "center", -off, 0),
                           "right": ("left", "center", off, 0),
                           "on": ("center", "center", 0, 0)}[side]
-        self.ax.text(x + dx, y + dy, text, ha=ha, va=va, fontsize=fontsize, zorder=6,
+        self.ax.text(x + dx, y + dy, text, ha=ha, va=va, fontsize=fontsize * FONT_SCALE, zorder=6,
                      family="DejaVu Sans Mono", color="#111827",
                      bbox=dict(boxstyle="round,pad=0.08", facecolor="white",
                                edgecolor="none", alpha=0.9), **kw)
 
     def note(self, x, y, text, ha="center", va="center", fontsize=LABEL_SIZE, **kw):
-        self.ax.text(self.X(x), y, text, ha=ha, va=va, fontsize=fontsize, color="#374151", zorder=6,
+        self.ax.text(self.X(x), y, text, ha=ha, va=va, fontsize=fontsize * FONT_SCALE,
+                     color="#374151", zorder=6,
                      **kw)
 
     def legend(self, kinds, y, ncol=4):
@@ -178,9 +185,9 @@ class _Canvas:
                                      label=text[kind]))
         x0, x1 = self.ax.get_xlim()
         y0, y1 = self.ax.get_ylim()
-        self.ax.legend(handles=handles, loc="center", ncol=ncol, fontsize=10.5, frameon=False,
-                       bbox_to_anchor=(0.5, (y - y0) / (y1 - y0)), handlelength=1.6,
-                       columnspacing=1.6)
+        self.ax.legend(handles=handles, loc="center", ncol=ncol, fontsize=10.5 * FONT_SCALE,
+                       frameon=False, bbox_to_anchor=(0.5, (y - y0) / (y1 - y0)),
+                       handlelength=1.6, columnspacing=1.6)
 
 
 def _dist(p, q):
@@ -198,19 +205,19 @@ def draw_rnn_cell(input_size=2, units=4, batch=3):
     s = _check("draw_rnn_cell", input_size=input_size, units=units, batch=batch)
     n_in, n, B = s["input_size"], s["units"], s["batch"]
     st = _stretch([_shape(B, n_in + n), _shape(B, n)], 6, 1.25)
-    c = _Canvas(10, 5.2, f"Simple RNN cell: the shape of every tensor "
+    c = _Canvas(10, 5.5, f"Simple RNN cell: the shape of every tensor\n"
                 f"(batch {B}, input_size {n_in}, units {n})", bottom=-1.0, stretch=st)
     y = 2.0
     c.box("h", 0.6, 3.0, "$h_{t-1}$", "state", w=0.8)
     c.box("x", 0.6, 1.0, "$x_t$", "input", w=0.8)
     c.box("cat", 2.2, y, "[x, h]", "plumbing", w=0.9)
-    c.box("mm", 4.15, y, "@", "matmul", w=0.6, h=0.6, fontsize=18)
-    c.box("kernel", 4.15, 0.35, "kernel [W; U]", "param", w=1.5, fontsize=11)
-    c.circle("add", 5.45, y, "+")
-    c.box("b", 5.45, 0.35, "b", "param", w=0.5, fontsize=11)
-    c.box("tanh", 6.75, y, "tanh", "tanh", w=0.8)
-    c.box("ht", 8.05, y, "$h_t$", "state", w=0.65)
-    c.dot("fork", 8.9, y)
+    c.box("mm", 3.75, y, "@", "matmul", w=0.6, h=0.6, fontsize=18)
+    c.box("kernel", 3.75, 0.35, "kernel [W; U]", "param", w=1.6, fontsize=11)
+    c.circle("add", 5.05, y, "+")
+    c.box("b", 5.05, 0.35, "b", "param", w=0.5, fontsize=11)
+    c.box("tanh", 6.4, y, "tanh", "tanh", w=0.8)
+    c.box("ht", 7.9, y, "$h_t$", "state", w=0.65)
+    c.dot("fork", 8.85, y)
 
     c.arrow("h.right", (1.45, 3.0), (1.45, y + 0.12), (1.75, y + 0.12),
             label=_shape(B, n), seg=1, side="left")
@@ -218,18 +225,18 @@ def draw_rnn_cell(input_size=2, units=4, batch=3):
             label=_shape(B, n_in), seg=1, side="left")
     c.arrow("cat.right", "mm.left", label=_shape(B, n_in + n))
     c.arrow("kernel.top", "mm.bottom", label=_shape(n_in + n, n), side="left")
-    c.note(4.3, -0.02, f"rows 0–{n_in - 1}: W {_shape(n_in, n)}   "
+    c.note(4.15, -0.02, f"rows 0–{n_in - 1}: W {_shape(n_in, n)}   "
            f"rows {n_in}–{n_in + n - 1}: U {_shape(n, n)}", va="top", fontsize=10)
     c.arrow("mm.right", "add.left", label=_shape(B, n))
     c.arrow("b.top", "add.bottom", label=_shape(n), side="right")
     c.arrow("add.right", "tanh.left", label=_shape(B, n))
     c.arrow("tanh.right", "ht.left", label=_shape(B, n))
     c.arrow("ht.right", "fork.center", head=False)
-    c.arrow("fork.center", (8.9, 3.15))
-    c.arrow("fork.center", (8.9, 0.85))
-    c.note(8.9, 3.2, f"output\n{_shape(B, n)}", va="bottom", family="DejaVu Sans Mono")
-    c.note(8.9, 0.8, f"new state\n{_shape(B, n)}", va="top", family="DejaVu Sans Mono")
-    c.note(9.05, y, "same\narray", ha="left", fontsize=10, style="italic")
+    c.arrow("fork.center", (8.85, 3.15))
+    c.arrow("fork.center", (8.85, 0.85))
+    c.note(8.85, 3.2, f"output\n{_shape(B, n)}", va="bottom", family="DejaVu Sans Mono")
+    c.note(8.85, 0.8, f"new state\n{_shape(B, n)}", va="top", family="DejaVu Sans Mono")
+    c.note(9.0, y, "same\narray", ha="left", fontsize=10, style="italic")
     c.legend(["input", "state", "param", "matmul", "tanh", "plumbing", "elementwise"],
              y=-0.75, ncol=4)
     return c.fig
@@ -247,7 +254,7 @@ def draw_lstm_cell(input_size=2, units=4, batch=3):
     n_in, n, B = s["input_size"], s["units"], s["batch"]
     hs = _shape(B, n)
     st = _stretch([_shape(B, n_in + n), _shape(B, 4 * n)], 7, 1.25)
-    c = _Canvas(10, 7.6, f"LSTM cell: the shape of every tensor "
+    c = _Canvas(10, 7.9, f"LSTM cell: the shape of every tensor\n"
                 f"(batch {B}, input_size {n_in}, units {n})", bottom=-1.5, stretch=st)
     y, bus, gy, top = 1.0, 1.9, 2.85, 5.0
     # inputs and the packed product
@@ -255,11 +262,11 @@ def draw_lstm_cell(input_size=2, units=4, batch=3):
     c.box("h", 0.6, 2.0, "$h_{t-1}$", "state", w=0.8)
     c.box("x", 0.6, 0.0, "$x_t$", "input", w=0.8)
     c.box("cat", 2.0, y, "[x, h]", "plumbing", w=0.9)
-    c.box("mm", 3.6, y, "@", "matmul", w=0.6, h=0.6, fontsize=18)
-    c.box("kernel", 3.6, -0.45, "kernel [W; U]", "param", w=1.5, fontsize=11)
-    c.circle("add", 5.0, y, "+")
-    c.box("b", 5.0, -0.45, "b", "param", w=0.5, fontsize=11)
-    c.box("split", 6.2, y, "split", "plumbing", w=0.8, h=0.5, fontsize=11)
+    c.box("mm", 3.45, y, "@", "matmul", w=0.6, h=0.6, fontsize=18)
+    c.box("kernel", 3.45, -0.45, "kernel [W; U]", "param", w=1.6, fontsize=11)
+    c.circle("add", 4.85, y, "+")
+    c.box("b", 4.85, -0.45, "b", "param", w=0.5, fontsize=11)
+    c.box("split", 6.2, y, "split", "plumbing", w=0.7, h=0.5, fontsize=11)
     c.arrow("h.right", (1.25, 2.0), (1.25, y + 0.12), (1.55, y + 0.12),
             label=hs, seg=1, side="left")
     c.arrow("x.right", (1.25, 0.0), (1.25, y - 0.12), (1.55, y - 0.12),
@@ -270,7 +277,7 @@ def draw_lstm_cell(input_size=2, units=4, batch=3):
     c.arrow("b.top", "add.bottom", label=_shape(4 * n), side="right")
     c.arrow("add.right", "split.left", label=_shape(B, 4 * n))
     # four gate blocks
-    xs = {"f": 3.6, "i": 5.05, "c": 6.35, "o": 8.15}
+    xs = {"f": 3.6, "i": 5.05, "c": 6.35, "o": 8.05}
     c.arrow("split.right", (7.25, y), (7.25, bus), head=False)
     c.arrow((xs["f"], bus), (xs["o"], bus), head=False)
     c.note(7.4, bus - 0.1, f"4 blocks {hs}\nKeras order i, f, c̃, o\n(TF1: i, j, f, o)",
@@ -290,8 +297,8 @@ def draw_lstm_cell(input_size=2, units=4, batch=3):
     c.dot("fc", 7.25, top)
     c.box("tc", 7.25, 3.95, "tanh", "tanh", w=0.75)
     c.circle("mo", xs["o"], 3.95, "⊙")
-    c.box("ct", 9.35, top, "$c_t$", "state", w=0.65)
-    c.box("ht", 9.35, 3.95, "$h_t$", "state", w=0.65)
+    c.box("ct", 9.45, top, "$c_t$", "state", w=0.65)
+    c.box("ht", 9.45, 3.95, "$h_t$", "state", w=0.65)
     c.arrow("c.right", "mf.left", label=hs)
     c.arrow("gf.top", "mf.bottom", label=hs, side="right")
     c.arrow("mf.right", "addc.left", label=hs)
@@ -303,9 +310,10 @@ def draw_lstm_cell(input_size=2, units=4, batch=3):
     c.arrow("tc.right", "mo.left")
     c.arrow("go.top", "mo.bottom", label=hs, side="right")
     c.arrow("mo.right", "ht.left", label=hs)
-    c.arrow("ht.bottom", (9.35, 3.2))
-    c.note(9.35, 3.15, f"output\n{hs}", va="top", family="DejaVu Sans Mono")
-    c.note(9.35, top + 0.35, "new state (c, h)", va="bottom", fontsize=10, style="italic")
+    c.arrow("ht.bottom", (9.45, 3.2))
+    c.note(9.45, 3.15, f"output\n{hs}", va="top", family="DejaVu Sans Mono")
+    c.note(9.78, top + 0.35, "new state (c, h)", ha="right", va="bottom", fontsize=10,
+           style="italic")
     c.legend(["input", "state", "param", "matmul", "sigmoid", "tanh", "plumbing",
               "elementwise"], y=-1.25, ncol=4)
     return c.fig
@@ -328,7 +336,8 @@ def draw_gru_cell(input_size=2, units=4, batch=3, reset_after=False):
         return _draw_gru_reset_after(s["input_size"], s["units"], s["batch"])
     n_in, n, B = s["input_size"], s["units"], s["batch"]
     hs = _shape(B, n)
-    st = _stretch([_shape(B, n_in + n), _shape(B, 2 * n)], 6, 1.15)
+    # 1.07: a little more room between the labelled nodes of the gates row
+    st = 1.07 * _stretch([_shape(B, n_in + n), _shape(B, 2 * n)], 6, 1.15)
     c = _Canvas(10, 7.75, f"GRU cell (TF1 GRUCell, reset_after=False): the shape of every "
                 f"tensor\n(batch {B}, input_size {n_in}, units {n})", bottom=-1.5, stretch=st)
     ya, yb, top = 1.0, 3.0, 5.0
@@ -357,14 +366,14 @@ def draw_gru_cell(input_size=2, units=4, batch=3, reset_after=False):
     c.circle("rh", 3.0, 2.05, "⊙")
     c.box("cat2", 3.0, yb, "[x, r⊙h]", "plumbing", w=1.15)
     c.box("mm2", 4.55, yb, "@", "matmul", w=0.6, h=0.6, fontsize=18)
-    c.box("k2", 4.55, 4.0, "candidate kernel", "param", w=1.6, fontsize=11)
+    c.box("k2", 4.55, 4.0, "candidate kernel", "param", w=1.85, fontsize=11)
+    c.box("b2", 6.3, 4.0, "cand. bias", "param", w=1.15, fontsize=11)
     c.circle("add2", 5.85, yb, "+")
-    c.box("b2", 6.1, 4.0, "cand. bias", "param", w=1.0, fontsize=11)
     c.box("tanh", 6.95, yb, "tanh", "tanh", w=0.7)
     c.arrow("hr.center", "rh.left")
     c.arrow("split.top", (7.1, 2.05), "rh.right", label=f"r {hs}", seg=1, side="above",
             at=0.5)
-    c.arrow("x.right", (1.2, ya), (1.2, yb), "cat2.left", label=_shape(B, n_in), seg=2,
+    c.arrow("x.right", (1.05, ya), (1.05, yb), "cat2.left", label=_shape(B, n_in), seg=2,
             side="above", at=0.25)
     c.arrow("rh.top", "cat2.bottom", label=hs, side="right")
     c.arrow("cat2.right", "mm2.left", label=_shape(B, n_in + n))
@@ -402,20 +411,20 @@ def _draw_gru_reset_after(n_in, n, B):
     st = _stretch([_shape(B, 3 * n)], 7, 1.15)
     c = _Canvas(10.6, 8.2, f"GRU cell (Keras GRUCell, reset_after=True): the shape of every "
                 f"tensor\n(batch {B}, input_size {n_in}, units {n})", bottom=-1.5, stretch=st)
-    ya, yb, top, yg = 0.6, 3.6, 5.5, 1.6
+    ya, yb, top, yg = 0.6, 3.6, 5.5, 1.5
     c.box("h", 0.6, top, "$h_{t-1}$", "state", w=0.8)
     c.box("x", 0.55, ya, "$x_t$", "input", w=0.7)
     # the two products, each for all three blocks u, r, h~
-    c.box("mmx", 2.2, ya, "@", "matmul", w=0.55, h=0.55, fontsize=18)
-    c.box("W", 2.2, -0.5, "kernel W", "param", w=1.1, fontsize=11)
-    c.circle("addx", 3.55, ya, "+")
-    c.box("b", 3.55, -0.5, "bias b", "param", w=0.9, fontsize=11)
+    c.box("mmx", 2.1, ya, "@", "matmul", w=0.55, h=0.55, fontsize=18)
+    c.box("W", 2.1, -0.5, "kernel W", "param", w=1.1, fontsize=11)
+    c.circle("addx", 3.45, ya, "+")
+    c.box("b", 3.45, -0.5, "bias b", "param", w=0.9, fontsize=11)
     c.box("splx", 4.7, ya, "split", "plumbing", w=0.5, h=0.9, fontsize=10, rotation=90)
     c.dot("hfork", 1.2, top)
-    c.box("mmh", 2.2, yb, "@", "matmul", w=0.55, h=0.55, fontsize=18)
-    c.box("U", 2.2, 4.6, "recurrent kernel U", "param", w=1.75, fontsize=11)
-    c.circle("addh", 3.55, yb, "+")
-    c.box("bU", 3.75, 4.6, "$b_U$", "param", w=0.55, fontsize=11)
+    c.box("mmh", 2.1, yb, "@", "matmul", w=0.55, h=0.55, fontsize=18)
+    c.box("U", 2.1, 4.65, "recurrent\nkernel U", "param", w=1.3, h=0.8, fontsize=11)
+    c.circle("addh", 3.45, yb, "+")
+    c.box("bU", 3.65, 4.6, "$b_U$", "param", w=0.55, fontsize=11)
     c.box("splh", 4.7, yb, "split", "plumbing", w=0.5, h=0.9, fontsize=10, rotation=90)
     c.arrow("x.right", "mmx.left", label=_shape(B, n_in))
     c.arrow("W.top", "mmx.bottom", label=_shape(n_in, 3 * n), side="left")
@@ -426,30 +435,33 @@ def _draw_gru_reset_after(n_in, n, B):
     c.arrow("hfork.center", (1.2, yb), "mmh.left", label=hs, seg=0, side="left", at=0.6)
     c.arrow("U.bottom", "mmh.top", label=_shape(n, 3 * n), side="right")
     c.arrow("mmh.right", "addh.left", label=_shape(B, 3 * n))
-    c.arrow((3.75, 4.32), (3.75, yb + 0.45), (3.55, yb + 0.45), "addh.top",
+    c.arrow((3.65, 4.32), (3.65, yb + 0.45), (3.45, yb + 0.45), "addh.top",
             label=_shape(3 * n), seg=0, side="right")
     c.arrow("addh.right", "splh.left", label=_shape(B, 3 * n), at=0.5)
-    # r column
+    # Both splits hand out the blocks in the packed order u, r, h~ (top to bottom),
+    # so a few wires cross; a white gap marks each crossing (no junction there).
     xr, xh, xu, xo = 5.8, 6.75, 8.1, 8.8
+    # r column
     c.circle("ar", xr, yg, "+")
-    c.box("sr", xr, 2.4, "$r$: σ", "sigmoid", w=0.75, h=0.5)
-    c.arrow((4.95, 0.9), (xr, 0.9), "ar.bottom")
-    c.arrow((4.95, yb - 0.3), (5.35, yb - 0.3), (5.35, yg), "ar.left")
+    c.box("sr", xr, 2.3, "$r$: σ", "sigmoid", w=0.75, h=0.5)
+    c.arrow((4.95, yb), (5.35, yb), (5.35, yg), "ar.left")
+    c.arrow((4.95, ya), (xr, ya), "ar.bottom")
     c.arrow("ar.top", "sr.bottom")
     # candidate column
-    c.circle("mr", xh, 2.95, "⊙")
+    c.circle("mr", xh, 2.78, "⊙")
     c.circle("ah", xh, yg, "+")
-    c.box("tanh", 7.4, 2.55, "tanh", "tanh", w=0.7, h=0.5)
-    c.arrow("sr.top", (xr, 2.95), "mr.left", label=hs, seg=1, side="above", at=0.4)
-    c.arrow((4.95, yb), (xh, yb), "mr.top", label=hs, seg=0, at=0.75)
-    c.arrow((4.95, ya), (xh, ya), "ah.bottom", label=hs, seg=0, at=0.75, side="below")
+    c.box("tanh", 7.4, 2.45, "tanh", "tanh", w=0.7, h=0.5)
+    c.arrow("sr.top", (xr, 2.78), "mr.left", label=hs, seg=1, side="above", at=0.4)
+    c.arrow((4.95, yb - 0.3), (xh, yb - 0.3), "mr.top", label=hs, seg=0, at=0.75)
+    c.arrow((4.95, ya - 0.3), (xh, ya - 0.3), "ah.bottom", label=hs, seg=0, at=0.75,
+            side="below")
     c.arrow("mr.bottom", "ah.top")
     c.arrow("ah.right", (7.4, yg), "tanh.bottom")
     # update gate column
     c.circle("au", xu, yg, "+")
     c.box("su", xo, yg, "$u$: σ", "sigmoid", w=0.75, h=0.5)
-    c.arrow((4.95, 0.3), (xu, 0.3), "au.bottom", label=hs, seg=0, at=0.88, side="below")
     c.arrow((4.95, yb + 0.3), (xu, yb + 0.3), "au.top")
+    c.arrow((4.95, ya + 0.3), (xu, ya + 0.3), "au.bottom", label=hs, seg=0, at=0.9)
     c.arrow("au.right", "su.left")
     # the update along the top
     c.circle("mu", 7.6, top, "⊙")
@@ -471,13 +483,33 @@ def _draw_gru_reset_after(n_in, n, B):
     c.arrow("addt.right", "ht.left")
     c.arrow("ht.bottom", (9.85, 4.7))
     c.note(9.85, 4.65, f"output\n= new\nstate\n{hs}", va="top", family="DejaVu Sans Mono")
-    for yy, name in [(0.3, "u"), (ya, r"\tilde{h}"), (0.9, "r"),
-                     (yb - 0.3, "r"), (yb, r"\tilde{h}"), (yb + 0.3, "u")]:
+    for yy, name in [(ya + 0.3, "u"), (ya, "r"), (ya - 0.3, r"\tilde{h}"),
+                     (yb + 0.3, "u"), (yb, "r"), (yb - 0.3, r"\tilde{h}")]:
         c.note(5.08, yy + 0.02, f"${name}$", va="bottom", fontsize=11)
     c.note(0.2, -0.5, "blocks u, r, h̃\n(Keras: z, r, h)", ha="left", fontsize=10)
     c.legend(["input", "state", "param", "matmul", "sigmoid", "tanh", "plumbing",
               "elementwise"], y=-1.25, ncol=4)
     return c.fig
+
+
+def svg(fig):
+    """``fig`` as an IPython SVG image, and close it.
+
+    In a notebook or a book page the drawing then stays sharp at any zoom: on a
+    phone, pinch to zoom in, or open the image on its own. The output is the same
+    from run to run (fixed ids, no date), so cached pages do not change.
+    """
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython.display import SVG
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "rnnlib", "svg.fonttype": "path"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return SVG(buffer.getvalue())
 
 
 _PARAM_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -502,9 +534,9 @@ def draw_unrolled(T=4, input_size=2, units=4, batch=3, cell="rnn"):
     hs = _shape(B, n)
     gap = 2.0 + max(0, len(hs) - 9) * CHAR_W
     width = max(6.5, 2.8 + gap * T)
-    title = (f"Unrolled over T = {T} step{'s' * (T > 1)}:" + (" " if T > 2 else "\n")
-             + f"one {cell.upper()} cell, the same weights at every step")
-    c = _Canvas(width, 5.6, title, bottom=-1.1)
+    title = (f"Unrolled over T = {T} step{'s' * (T > 1)}:\n"
+             f"one {cell.upper()} cell, the same weights at every step")
+    c = _Canvas(width, 5.9, title, bottom=-1.1)
     y, yx, yo, ybus = 2.0, 0.75, 3.55, 0.15
     xs = [2.3 + gap * t for t in range(T)]
     c.box("s0", 0.55, y, "$c_0, h_0$" if lstm else "$h_0$", "state", w=0.85 if lstm else 0.7)

@@ -79,6 +79,19 @@ def test_matrix_products_and_elementwise_ops_are_marked():
     close(fig)
 
 
+def test_reset_after_splits_list_the_blocks_in_packed_order():
+    # Both splits (of x @ W + b and of h @ U + b_U) name their outputs top to bottom
+    # in the order the blocks are packed: u, r, h~ (Keras: z, r, h).
+    fig = draw_gru_cell(reset_after=True)
+    names = {"$u$": "u", "$r$": "r", r"$\tilde{h}$": "h~"}
+    splits = [t for t in fig.axes[0].texts if t.get_text() in names
+              and t.get_position()[0] < 5.5]          # the names printed beside the splits
+    found = sorted(((t.get_position()[1], names[t.get_text()]) for t in splits), reverse=True)
+    order = [name for _, name in found]
+    assert order == ["u", "r", "h~"] * 2, order
+    close(fig)
+
+
 def test_unrolled_draws_one_input_per_step():
     for T in (1, 4, 6):
         fig = draw_unrolled(T=T)
@@ -148,3 +161,14 @@ def test_import_rnnlib_does_not_import_matplotlib():
     code = ("import sys, rnnlib, rnnlib.diagrams; "
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported eagerly'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_svg_is_reproducible_and_closes_the_figure():
+    import matplotlib.pyplot as plt
+
+    from rnnlib.diagrams import svg
+
+    fig = draw_lstm_cell()
+    first = svg(fig).data
+    assert not plt.fignum_exists(fig.number)
+    assert first.lstrip().startswith("<svg") and first == svg(draw_lstm_cell()).data
