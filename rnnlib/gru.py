@@ -59,17 +59,17 @@ class GRUCell(Cell):
     def forward(self, x, h_prev):
         """x: (batch, input_size), h_prev: (batch, units) -> (h, h, cache)."""
         W, U, b, n = self.params["W"], self.params["U"], self.params["b"], self.units
-        x_u, x_r, x_h = np.split(x @ W + b, 3, axis=1)  # each (batch, units)
+        x_u, x_r, x_h = np.split(x @ W + b, 3, axis=1)           # each (batch, units)
         if self.reset_after:
             h_u, h_r, h_h = np.split(h_prev @ U + self.params["b_U"], 3, axis=1)
             u = sigmoid(x_u + h_u)
             r = sigmoid(x_r + h_r)
-            h_tilde = tanh(x_h + r * h_h)  # reset applied after U_h
+            h_tilde = tanh(x_h + r * h_h)                         # reset after U_h
         else:
             h_u, h_r = np.split(h_prev @ U[:, :2 * n], 2, axis=1)
             u = sigmoid(x_u + h_u)
             r = sigmoid(x_r + h_r)
-            h_h = (r * h_prev) @ U[:, 2 * n:]  # reset applied before U_h
+            h_h = (r * h_prev) @ U[:, 2 * n:]                     # reset before U_h
             h_tilde = tanh(x_h + h_h)
         h = u * h_prev + (1.0 - u) * h_tilde
         return h, h, (x, h_prev, u, r, h_h, h_tilde)
@@ -79,7 +79,7 @@ class GRUCell(Cell):
         x, h_prev, u, r, h_h, h_tilde = cache
         W, U, n = self.params["W"], self.params["U"], self.units
         dh = d_output + d_state
-        du = dh * (h_prev - h_tilde)  # h = u * h_prev + (1 - u) * h~
+        du = dh * (h_prev - h_tilde)                  # h = u * h_prev + (1 - u) * h~
         dh_tilde = dh * (1.0 - u)
         dh_prev = dh * u
         da_h = dh_tilde * (1.0 - h_tilde**2)          # through the tanh
@@ -88,19 +88,19 @@ class GRUCell(Cell):
         if self.reset_after:
             dr = da_h * h_h                           # a_h = x_h + r * h_h
             da_r = dr * r * (1.0 - r)
-            d_hU = np.concatenate([da_u, da_r, da_h * r], axis=1)  # (batch, 3*units)
+            d_hU = np.concatenate([da_u, da_r, da_h * r], axis=1)   # (batch, 3*units)
             grads["U"] = h_prev.T @ d_hU
             grads["b_U"] = d_hU.sum(axis=0)
             dh_prev += d_hU @ U.T
         else:
             U_h = U[:, 2 * n:]
-            d_rh = da_h @ U_h.T  # a_h = x_h + (r * h_prev) @ U_h
+            d_rh = da_h @ U_h.T                       # a_h = x_h + (r * h_prev) @ U_h
             dr = d_rh * h_prev
             da_r = dr * r * (1.0 - r)
-            d_gates = np.concatenate([da_u, da_r], axis=1)  # (batch, 2*units)
+            d_gates = np.concatenate([da_u, da_r], axis=1)          # (batch, 2*units)
             grads["U"] = np.concatenate([h_prev.T @ d_gates, (r * h_prev).T @ da_h], axis=1)
             dh_prev += d_rh * r + d_gates @ U[:, :2 * n].T
-        dz = np.concatenate([da_u, da_r, da_h], axis=1)  # (batch, 3*units)
+        dz = np.concatenate([da_u, da_r, da_h], axis=1)             # (batch, 3*units)
         grads["W"] = x.T @ dz
         grads["b"] = dz.sum(axis=0)
         dx = dz @ W.T

@@ -60,7 +60,7 @@ class LSTMCell(Cell):
         """x: (batch, input_size), state: LSTMState -> (h, LSTMState(c, h), cache)."""
         c_prev, h_prev = state
         W, U, b = self.params["W"], self.params["U"], self.params["b"]
-        z = x @ W + h_prev @ U + b  # (batch, 4*units), all gates at once
+        z = x @ W + h_prev @ U + b                      # (batch, 4*units): every gate
         z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)     # each (batch, units)
         i = sigmoid(z_i)
         f = sigmoid(z_f + self.forget_bias)
@@ -85,8 +85,8 @@ class LSTMCell(Cell):
         df = dc * c_prev                                 # c = f * c_prev + i * c~
         di = dc * c_tilde
         dc_tilde = dc * i
-        dc_prev = dc * f  # the cell-state path: diag(f)
-        dz = np.concatenate([di * i * (1.0 - i),  # back through the sigmoids and tanh
+        dc_prev = dc * f                                 # the cell-state path: diag(f)
+        dz = np.concatenate([di * i * (1.0 - i),         # back through the sigmoids and tanh
                              df * f * (1.0 - f),
                              dc_tilde * (1.0 - c_tilde**2),
                              do * o * (1.0 - o)], axis=1)  # (batch, 4*units)
