@@ -179,6 +179,29 @@ def test_renderer_matches_a_full_redraw():
     assert np.mean(np.abs(full - blit)) < 1.0    # same up to palette rounding
 
 
+def test_overlay_legend_matches_a_full_redraw():
+    """An opaque legend pasted back over each frame looks as if drawn last."""
+    fig, k, line, bound = log_figure()
+    legend = fig.axes[0].legend(loc="upper left", framealpha=1)
+    line.set_ydata(10.0 ** (12 - 0.25 * k))      # passes under the legend
+    bound.set_ydata(1.1 ** (99 - k))
+    renderer = FrameRenderer(fig, [line, bound], overlays=[legend])
+    renderer.render()
+    blit = np.asarray(fig.canvas.buffer_rgba(), float).copy()    # before encoding
+    for artist in (line, bound):
+        artist.set_animated(False)
+    fig.canvas.draw()                                            # everything, legend last
+    full = np.asarray(fig.canvas.buffer_rgba(), float)
+    assert np.mean(np.abs(full - blit)) < 0.1
+    # inside the legend box the pixels are exactly those of the full redraw
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    height = full.shape[0]
+    rows = slice(int(height - box.y1) + 2, int(height - box.y0) - 2)
+    cols = slice(int(box.x0) + 2, int(box.x1) - 2)
+    np.testing.assert_array_equal(full[rows, cols], blit[rows, cols])
+    assert np.any(full[rows, cols] != 255)                       # the legend is there
+
+
 def test_webp_is_the_same_picture_and_smaller():
     fig, k, line, bound = log_figure()
     line.set_ydata(0.9 ** (99 - k))
