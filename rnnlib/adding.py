@@ -19,9 +19,9 @@ when |prediction - y| < 0.04, Hochreiter & Schmidhuber's criterion. Guessing
 
 The model: any rnnlib cell, then a linear readout of the last output,
 ``y_hat = h_T @ V + c``; the loss is the mean squared error. Gradients come from
-:func:`rnnlib.bptt.bptt` with the readout's gradient fed in at the last step;
-they are clipped by global norm (Pascanu et al. 2013) and applied with Adam
-(Kingma & Ba 2015), all in numpy.
+the BPTT loop of :func:`rnnlib.bptt.bptt` with the readout's gradient fed in at
+the last step; they are clipped by global norm (Pascanu et al. 2013) and
+applied with Adam (Kingma & Ba 2015), all in numpy.
 
 Hochreiter & Schmidhuber (1997), Long short-term memory, Neural Computation 9(8).
 """
@@ -29,9 +29,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from .bptt import bptt
 from .clipping import clip_by_global_norm, global_norm
-from .unroll import unroll
+from .unroll import prepare, run, unroll
 
 #: Hochreiter & Schmidhuber's success criterion: |prediction - target| below this.
 SOLVED_ERROR = 0.04
@@ -115,21 +114,32 @@ def predict(cell, readout, x):
 def loss_and_grads(cell, readout, x, y):
     """Mean squared error, and its gradients for the cell and the readout.
 
+    One forward pass keeps each step's cache; the backward pass is
+    :func:`rnnlib.bptt.bptt`'s loop (no ``sequence_length`` here). Calling
+    ``bptt`` itself would run the forward pass a second time, because the
+    readout's gradient needs the last output first.
+
     Returns (loss, grads), grads keyed "cell/<name>" and "readout/<name>".
     """
     V, c = readout["V"][:, 0], readout["c"][0]
-    outputs, _ = unroll(cell, x)            # (batch, T, units)
-    h_T = outputs[:, -1]                    # (batch, units)
+    x_tm, state, _ = prepare(cell, x, None, None, False, owner="loss_and_grads")
+    outputs, _, caches = run(cell, x_tm, state, None, keep_caches=True)
+    h_T = outputs[-1]                       # (batch, units): the last output
     y_hat = h_T @ V + c                     # (batch,)
     err = y_hat - y
     loss = float(np.mean(err ** 2))
     d_y_hat = 2.0 * err / len(y)            # dloss/dy_hat, (batch,)
-    d_outputs = np.zeros_like(outputs)      # only the last step is read:
-    d_outputs[:, -1] = d_y_hat[:, None] * V
     grads = {"readout/V": h_T.T @ d_y_hat[:, None],
              "readout/c": np.array([d_y_hat.sum()])}
-    for k, g in bptt(cell, x, d_outputs).params.items():
-        grads["cell/" + k] = g
+    d_cell = {k: np.zeros_like(p) for k, p in cell.params.items()}
+    d_state = cell.zero_state(len(y))       # nothing flows in after the end
+    d_output = np.zeros_like(h_T)
+    for t in reversed(range(len(caches))):  # only the last output is read out
+        d_y = d_y_hat[:, None] * V if t == len(caches) - 1 else d_output
+        _, d_state, g = cell.backward(d_y, d_state, caches[t])
+        for k in d_cell:
+            d_cell[k] += g[k]               # shared weights: sum over t
+    grads.update({"cell/" + k: g for k, g in d_cell.items()})
     return loss, grads
 
 
