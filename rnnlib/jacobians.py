@@ -82,11 +82,12 @@ def step_jacobians(cell, inputs, initial_state=None, sequence_length=None, time_
 
 
 def cell_state_path(cell, inputs, initial_state=None, sequence_length=None, time_major=False):
-    """The LSTM's cell-state path d c_t / d c_{t-1} = diag(f_t), (batch, time, units, units).
+    """The LSTM's cell-state path d c_t / d c_{t-1} = diag(f_t).
 
-    This is the partial derivative with h_{t-1} held fixed: the "constant error
-    carousel" c_t = f_t * c_{t-1} + i_t * c~_t, whose only factor is the forget
-    gate. It is the top-left block of :func:`step_jacobians` for an LSTMCell.
+    Returns (batch, time, units, units). This is the partial derivative with
+    h_{t-1} held fixed: the "constant error carousel"
+    c_t = f_t * c_{t-1} + i_t * c~_t, whose only factor is the forget gate.
+    It is the top-left block of :func:`step_jacobians` for an LSTMCell.
     """
     if not isinstance(cell, LSTMCell):
         raise TypeError(f"cell_state_path: cell must be an LSTMCell, got {type(cell).__name__}")
@@ -153,7 +154,10 @@ def gradient_flow(cell, inputs, initial_state=None, sequence_length=None, time_m
 # -- one step per cell kind: the derivative equations ---------------------------------
 
 def _rnn_jacobian(cell, cache):
-    """h_t = act(a_t), a_t = x W + h_{t-1} U + b  =>  J = diag(act'(a_t)) U.T."""
+    """h_t = act(a_t) with a_t = x W + h_{t-1} U + b, so
+
+    J = diag(act'(a_t)) W_rec = diag(act'(a_t)) U.T   (column convention).
+    """
     _, _, a = cache
     return _diag(cell.activation.grad(a)) @ cell.params["U"].T
 
