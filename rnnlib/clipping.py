@@ -14,7 +14,7 @@ import numpy as np
 
 
 def global_norm(grads):
-    """sqrt of the sum of squares of every entry of every array in ``grads`` (a dict).
+    """sqrt of the sum of squares of every entry of every array in ``grads``.
 
     Computed after dividing by the largest entry, so the squares cannot
     overflow while the norm itself is representable.
@@ -25,12 +25,13 @@ def global_norm(grads):
     biggest = max(float(np.max(np.abs(a), initial=0.0)) for a in arrays.values())
     if biggest == 0.0:
         return 0.0
-    total = sum(float(np.sum((a.astype(np.float64) / biggest) ** 2)) for a in arrays.values())
+    total = sum(float(np.sum((a.astype(np.float64) / biggest) ** 2))
+                for a in arrays.values())
     return biggest * float(np.sqrt(total))
 
 
 def clip_by_global_norm(grads, max_norm):
-    """Scale every gradient by one factor so that their global norm is at most ``max_norm``.
+    """Scale all gradients by one factor so their global norm is <= ``max_norm``.
 
     Args:
         grads: dict of float arrays, e.g. ``bptt(...).params``.
@@ -50,7 +51,8 @@ def clip_by_global_norm(grads, max_norm):
     bad = [k for k, a in arrays.items() if not np.all(np.isfinite(a))]
     if bad:
         raise ValueError(f"clip_by_global_norm: gradients {bad} contain inf or nan; "
-                         "expected finite values (an overflowed gradient has no direction)")
+                         "expected finite values (an overflowed gradient has no "
+                         "direction)")
     norm = global_norm(arrays)
     scale = threshold / max(norm, threshold)       # 1.0 when no clipping is needed
     clipped = {k: (a * scale).astype(a.dtype) for k, a in arrays.items()}
@@ -75,7 +77,8 @@ def _check_grads(grads, owner):
 
 def _check_max_norm(max_norm):
     if isinstance(max_norm, (bool, np.bool_)) or not isinstance(max_norm, numbers.Real):
-        raise TypeError(f"clip_by_global_norm: max_norm must be a number > 0, got {max_norm!r}")
+        raise TypeError(f"clip_by_global_norm: max_norm must be a number > 0, "
+                        f"got {max_norm!r}")
     value = float(max_norm)
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"clip_by_global_norm: max_norm must be a finite number > 0, "
