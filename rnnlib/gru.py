@@ -24,6 +24,7 @@ import numpy as np
 
 from ._cell import Cell, glorot_uniform
 from .activations import sigmoid, tanh
+from .layouts import keras_gru_to_tf1
 
 
 class GRUCell(Cell):
@@ -117,7 +118,5 @@ class GRUCell(Cell):
         if self.reset_after:
             raise ValueError(f"{self.name}: TF1's GRUCell has no reset_after=True variant; "
                              "tf1_layout needs reset_after=False")
-        from .interop import keras_gru_to_tf1
-
         kernel = np.concatenate([self.params["W"], self.params["U"]], axis=0)
         return keras_gru_to_tf1(kernel, self.params["b"])

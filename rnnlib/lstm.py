@@ -25,6 +25,7 @@ import numpy as np
 
 from ._cell import Cell, glorot_uniform
 from .activations import sigmoid, tanh
+from .layouts import keras_lstm_to_tf1
 
 LSTMState = namedtuple("LSTMState", ["c", "h"])
 LSTMState.__doc__ = "LSTM state, like TF1's LSTMStateTuple: c (batch, units), h (batch, units)."
@@ -113,8 +114,6 @@ class LSTMCell(Cell):
         for input size 2 and 4 units that is (6, 16) and (16,). ``forget_bias``
         is not part of the weights: TF1 keeps it as a constructor argument.
         """
-        from .interop import keras_lstm_to_tf1
-
         kernel = np.concatenate([self.params["W"], self.params["U"]], axis=0)
         kernel, bias = keras_lstm_to_tf1(kernel, self.params["b"])
         return {"kernel": kernel, "bias": bias}

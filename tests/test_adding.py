@@ -1,4 +1,4 @@
-"""rnnlib.adding: the adding problem and its numpy trainer.
+"""experiments.adding: the adding problem and its numpy trainer.
 
 Gradients are checked against central finite differences in float64, and
 Adam against Keras's Adam on the same gradients.
@@ -6,8 +6,7 @@ Adam against Keras's Adam on the same gradients.
 import numpy as np
 import pytest
 
-from rnnlib import GRUCell, LSTMCell, RNNCell
-from rnnlib.adding import (
+from experiments.adding import (
     SOLVED_ERROR,
     Adam,
     adding_batch,
@@ -15,6 +14,7 @@ from rnnlib.adding import (
     predict,
     train_adding,
 )
+from rnnlib import GRUCell, LSTMCell, RNNCell
 
 
 def test_adding_batch_definition():

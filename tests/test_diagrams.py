@@ -12,7 +12,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from rnnlib.diagrams import (  # noqa: E402
+from bookkit.diagrams import (  # noqa: E402
     draw_gru_cell,
     draw_lstm_cell,
     draw_rnn_cell,
@@ -158,7 +158,7 @@ def test_unrolled_bad_arguments():
 
 
 def test_import_rnnlib_does_not_import_matplotlib():
-    code = ("import sys, rnnlib, rnnlib.diagrams; "
+    code = ("import sys, rnnlib, bookkit.diagrams; "
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported eagerly'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -166,7 +166,7 @@ def test_import_rnnlib_does_not_import_matplotlib():
 def test_svg_is_reproducible_and_closes_the_figure():
     import matplotlib.pyplot as plt
 
-    from rnnlib.diagrams import svg
+    from bookkit.diagrams import svg
 
     fig = draw_lstm_cell()
     first = svg(fig).data

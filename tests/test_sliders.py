@@ -1,6 +1,6 @@
 """The sliders of the vanishing-gradient chapter, on the built site, with no kernel.
 
-Every slider there is an ``rnnlib.widgets.frame_slider``: a SelectionSlider
+Every slider there is an ``bookkit.widgets.frame_slider``: a SelectionSlider
 (plus ToggleButtons or a second slider for precomputed sets) jslinked to
 Stacks of images and of readouts. For each one, in headless Chromium with the
 network cut off, we move every control with the keyboard (Home, End, arrows

@@ -1,4 +1,4 @@
-"""The side-by-side walkthroughs (rnnlib.walkthrough and chapters/walkthroughs/*.toml).
+"""The side-by-side walkthroughs (bookkit.walkthrough and chapters/walkthroughs/*.toml).
 
 Every declared line must be found in the *installed* TensorFlow / Keras
 source, once, in order; the rendered HTML must show each pair on one row, be
@@ -18,7 +18,7 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from rnnlib.walkthrough import (  # noqa: E402  (after the TF log setting)
+from bookkit.walkthrough import (  # noqa: E402  (after the TF log setting)
     Walkthrough,
     WalkthroughError,
     load_walkthroughs,

@@ -1,4 +1,4 @@
-"""rnnlib.widgets: precomputed-frame sliders that work with no kernel.
+"""bookkit.widgets: precomputed-frame sliders that work with no kernel.
 
 The browser side (does the picture really change on the built page?) is in
 tests/test_sliders.py; here we check the widget tree and its saved state.
@@ -12,7 +12,7 @@ widgets = pytest.importorskip("ipywidgets")
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from rnnlib.widgets import (  # noqa: E402
+from bookkit.widgets import (  # noqa: E402
     FrameRenderer,
     encode_image,
     figure_to_image,

@@ -13,7 +13,7 @@ Conventions (the same in every drawing):
 * colours: inputs blue, states green, parameters grey, sigmoid gates red,
   tanh purple, element-wise nodes yellow.
 """
-from ._checks import check_size
+from rnnlib._checks import check_size
 
 # -- colours (face, edge), shared by all drawings ------------------------------
 STYLE = {

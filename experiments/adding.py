@@ -29,8 +29,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from .clipping import clip_by_global_norm, global_norm
-from .unroll import prepare, run, unroll
+from rnnlib.clipping import clip_by_global_norm, global_norm
+from rnnlib.unroll import prepare, run, unroll
 
 #: Hochreiter & Schmidhuber's success criterion: |prediction - target| below this.
 SOLVED_ERROR = 0.04
