@@ -109,7 +109,23 @@ test: setup
 	$(BIN)/python -c "$$FORCE_CONFIG_PY" > $(FORCE_CONFIG)
 	$(BIN)/jupyter-book build . --config $(FORCE_CONFIG) --all -W --keep-going \
 	    | tee $(BUILD_LOG)
+	$(MAKE) --no-print-directory student   # reuse this build's executed chapters
 	$(BIN)/pytest -m "built or browser" -q
+
+# -- teaching editions: student site, slides, handouts (issue 11) ------------
+# make student: the same book into _build/student/_build/html without solutions
+# and without the "For instructors" part. Its _config.yml and _toc.yml are
+# derived from the book's by bookkit/editions.py; it executes nothing that a
+# previous build (make book / make test) has already executed: their executed
+# notebooks (_build/jupyter_execute) seed its jupyter-cache, matched by code hash.
+STUDENT := _build/student
+.PHONY: student
+student: setup
+	$(BIN)/python -m bookkit.editions student $(STUDENT) \
+	    --executed _build/jupyter_execute --cache $(STUDENT)/.jupyter_cache
+	$(BIN)/jupyter-book build . --config $(STUDENT)/_config.yml --toc $(STUDENT)/_toc.yml \
+	    --path-output $(STUDENT) --all -W --keep-going
+	@echo "Student edition: file://$(CURDIR)/$(STUDENT)/_build/html/index.html"
 
 .PHONY: clean
 clean:
