@@ -30,6 +30,15 @@ class Cell:
         self.params = {}
 
     # -- the public step -------------------------------------------------
+    def project(self, x):
+        """x @ W + b, the input's share of every pre-activation: (..., input_size) rows.
+
+        It does not depend on the state, so :func:`rnnlib.unroll` computes it
+        for all time steps in one product before its loop (as Keras and cuDNN
+        do) and hands each step its rows as ``forward(x, state, xWb)``.
+        """
+        return x @ self.params["W"] + self.params["b"]
+
     def __call__(self, inputs, state):
         """One step. ``inputs``: (batch, input_size); returns ``(output, new_state)``."""
         x = self.check_inputs(inputs)
@@ -124,6 +133,12 @@ class Cell:
             raise ValueError(f"{self.name}: {name} has batch {s.shape[0]} but inputs have "
                              f"batch {batch} ({name}.shape={s.shape})")
         return s
+
+
+def split(z, k):
+    """``np.split(z, k, axis=1)`` as views, without np.split's overhead per call."""
+    n = z.shape[1] // k
+    return [z[:, j * n:(j + 1) * n] for j in range(k)]
 
 
 def map_structure(fn, *states):

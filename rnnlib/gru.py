@@ -22,7 +22,7 @@ Chung et al. (2014), Empirical evaluation of gated recurrent neural networks.
 """
 import numpy as np
 
-from ._cell import Cell, glorot_uniform
+from ._cell import Cell, glorot_uniform, split
 from .activations import sigmoid, tanh
 from .layouts import keras_gru_to_tf1
 
@@ -57,17 +57,22 @@ class GRUCell(Cell):
         if self.reset_after:
             self.params["b_U"] = np.zeros(3 * n, self.dtype)
 
-    def forward(self, x, h_prev):
-        """x: (batch, input_size), h_prev: (batch, units) -> (h, h, cache)."""
+    def forward(self, x, h_prev, xWb=None):
+        """x: (batch, input_size), h_prev: (batch, units) -> (h, h, cache).
+
+        ``xWb``, if given, is x @ W + b already computed (:meth:`project`).
+        """
         W, U, b, n = self.params["W"], self.params["U"], self.params["b"], self.units
-        x_u, x_r, x_h = np.split(x @ W + b, 3, axis=1)           # each (batch, units)
+        if xWb is None:
+            xWb = x @ W + b                                       # the input's share
+        x_u, x_r, x_h = split(xWb, 3)                             # each (batch, units)
         if self.reset_after:
-            h_u, h_r, h_h = np.split(h_prev @ U + self.params["b_U"], 3, axis=1)
+            h_u, h_r, h_h = split(h_prev @ U + self.params["b_U"], 3)
             u = sigmoid(x_u + h_u)
             r = sigmoid(x_r + h_r)
             h_tilde = tanh(x_h + r * h_h)                         # reset after U_h
         else:
-            h_u, h_r = np.split(h_prev @ U[:, :2 * n], 2, axis=1)
+            h_u, h_r = split(h_prev @ U[:, :2 * n], 2)
             u = sigmoid(x_u + h_u)
             r = sigmoid(x_r + h_r)
             h_h = (r * h_prev) @ U[:, 2 * n:]                     # reset before U_h

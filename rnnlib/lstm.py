@@ -23,7 +23,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._cell import Cell, glorot_uniform
+from ._cell import Cell, glorot_uniform, split
 from .activations import sigmoid, tanh
 from .layouts import keras_lstm_to_tf1
 
@@ -57,12 +57,17 @@ class LSTMCell(Cell):
     def state_size(self):
         return LSTMState(self.units, self.units)
 
-    def forward(self, x, state):
-        """x: (batch, input_size), state: LSTMState -> (h, LSTMState(c, h), cache)."""
+    def forward(self, x, state, xWb=None):
+        """x: (batch, input_size), state: LSTMState -> (h, LSTMState(c, h), cache).
+
+        ``xWb``, if given, is x @ W + b already computed (:meth:`project`).
+        """
         c_prev, h_prev = state
         W, U, b = self.params["W"], self.params["U"], self.params["b"]
-        z = x @ W + h_prev @ U + b                      # (batch, 4*units): every gate
-        z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)     # each (batch, units)
+        if xWb is None:
+            xWb = x @ W + b                             # the input's share
+        z = xWb + h_prev @ U                            # (batch, 4*units): every gate
+        z_i, z_f, z_c, z_o = split(z, 4)                # each (batch, units)
         i = sigmoid(z_i)
         f = sigmoid(z_f + self.forget_bias)
         c_tilde = tanh(z_c)

@@ -82,11 +82,16 @@ class MultiCell(Cell):
                             + (f" of length {len(state)}" if isinstance(state, tuple) else ""))
         return tuple(c.check_state(s, batch) for c, s in zip(self.cells, state, strict=True))
 
-    def forward(self, x, state):
+    def project(self, x):
+        """The bottom layer's x @ W + b; the layers above see outputs only step by step."""
+        return self.cells[0].project(x)
+
+    def forward(self, x, state, xWb=None):
         """Run each layer in turn; returns (top output, tuple of states, caches)."""
         new_states, caches = [], []
         for cell, s in zip(self.cells, state, strict=True):
-            x, s_new, cache = cell.forward(x, s)      # this layer's output feeds the next
+            x, s_new, cache = cell.forward(x, s, xWb)  # this layer's output feeds the next
+            xWb = None
             new_states.append(s_new)
             caches.append(cache)
         return x, tuple(new_states), caches

@@ -37,10 +37,15 @@ class RNNCell(Cell):
         kernel = glorot_uniform(self.rng, n_in + n, n, self.dtype)
         self.params = {"W": kernel[:n_in], "U": kernel[n_in:], "b": np.zeros(n, self.dtype)}
 
-    def forward(self, x, h_prev):
-        """x: (batch, input_size), h_prev: (batch, units) -> (h, h, cache)."""
+    def forward(self, x, h_prev, xWb=None):
+        """x: (batch, input_size), h_prev: (batch, units) -> (h, h, cache).
+
+        ``xWb``, if given, is x @ W + b already computed (:meth:`project`).
+        """
         W, U, b = self.params["W"], self.params["U"], self.params["b"]
-        a = x @ W + h_prev @ U + b       # (batch, units) pre-activation
+        if xWb is None:
+            xWb = x @ W + b              # the input's share, (batch, units)
+        a = xWb + h_prev @ U             # (batch, units) pre-activation
         h = self.activation.fn(a)        # (batch, units)
         return h, h, (x, h_prev, a)      # output is new state: same array
 

@@ -56,10 +56,11 @@ def run(cell, x, state, lengths, keep_caches=False):
     Returns (outputs (time, batch, units), final_state, caches). A sequence
     whose length is reached gets zero outputs and keeps its last state.
     """
+    xWb = cell.project(x)                       # x @ W + b for every step in one product
     outputs = np.zeros(x.shape[:2] + (cell.output_size,), cell.dtype)
     caches = []
     for t in range(x.shape[0]):
-        out, new_state, cache = cell.forward(x[t], state)   # same cell, same weights
+        out, new_state, cache = cell.forward(x[t], state, xWb[t])  # same cell, same weights
         if lengths is not None:
             alive = (t < lengths)[:, None]                 # (batch, 1)
             out = np.where(alive, out, 0.0)
