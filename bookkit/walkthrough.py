@@ -36,7 +36,9 @@ a code path the walkthrough does not discuss) fold into a ``<details>`` row.
 A declared line is never folded.
 
 The HTML carries its own small ``<style>`` block and inline pygments colours,
-so it looks the same on the static site, in JupyterLab and offline. On a
+so it looks the same on the static site, in JupyterLab and offline (a light
+box in the theme's dark mode too). Every text colour in it meets WCAG AA
+contrast (4.5:1) and the pairing marks 3:1, on each of its backgrounds. On a
 screen narrower than 700 px, or in a box narrower than 560 px, the two columns
 stack: each row then shows the TF line, the rnnlib line and the note one under
 the other, each labelled.
@@ -60,7 +62,9 @@ FOLD_MIN = 6          # undeclared block bodies this long or longer fold into <d
 FOLD_DOC_MIN = 3      # so do docstrings this long or longer
 STACK_BELOW_PX = 700  # on a screen narrower than this, the two columns stack
 STACK_BELOW_BOX_PX = 560  # and so they do in a narrower box (a book's text column is ~660 px)
-PYGMENTS_STYLE = "default"
+# accessible-pygments: every token colour >= 6.9:1 on the walkthrough's white, grey and
+# yellow rows (WCAG AA asks 4.5:1); the same style the theme uses for code in light mode.
+PYGMENTS_STYLE = "a11y-high-contrast-light"
 SIDES = {"tf": "TF", "ours": "rnnlib"}
 
 
@@ -443,7 +447,7 @@ _STACKED = """
 .rnnwt-tf{border-right:0}
 .rnnwt-cell::before{content:attr(data-label);display:block;padding-left:.3em;
  font:600 10.5px/1.6 system-ui,sans-serif;color:#57606a;letter-spacing:.03em}
-.rnnwt-pair .rnnwt-ours{border-top:1px dashed #d4a72c}
+.rnnwt-pair .rnnwt-ours{border-top:1px dashed #9a6700}
 """
 
 CSS = ("""
@@ -467,16 +471,16 @@ CSS = ("""
 .rnnwt-tf{border-right:1px solid #d0d7de}
 .rnnwt-empty{background:#f6f8fa}
 .rnnwt-line{display:flex}
-.rnnwt-ln{flex:none;width:2.9em;padding-right:.6em;text-align:right;color:#8c959f;
+.rnnwt-ln{flex:none;width:2.9em;padding-right:.6em;text-align:right;color:#59636e;
  user-select:none;-webkit-user-select:none}
 .rnnwt .rnnwt-line pre.rnnwt-code{flex:1;min-width:0;margin:0;padding:0;border:0;border-radius:0;
  background:none;box-shadow:none;color:inherit;font:inherit;overflow:visible;clear:none;
  white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere;hyphens:none;tab-size:4}
 .rnnwt-declared{border-top:1px solid #eaeef2;border-bottom:1px solid #eaeef2}
-.rnnwt-pair{background:#fff8c5;box-shadow:inset 3px 0 #d4a72c}
+.rnnwt-pair{background:#fff8c5;box-shadow:inset 3px 0 #9a6700}
 .rnnwt-pair .rnnwt-empty{background:transparent}
 .rnnwt-declared.rnnwt-tf,.rnnwt-declared.rnnwt-ours{background:#f6f8fa;
- box-shadow:inset 3px 0 #afb8c1}
+ box-shadow:inset 3px 0 #6e7781}
 .rnnwt-note{grid-column:1/-1;padding:.15em .75em .35em 3.9em;font-size:12.5px;color:#3d444d}
 .rnnwt-note::before{content:"\\2191\\00a0";color:#9a6700}
 .rnnwt-fold>summary{cursor:pointer;color:#57606a;font-size:11.5px;padding:.1em 0 .1em 3.9em;
