@@ -109,6 +109,7 @@ test: setup
 	$(BIN)/python -c "$$FORCE_CONFIG_PY" > $(FORCE_CONFIG)
 	$(BIN)/jupyter-book build . --config $(FORCE_CONFIG) --all -W --keep-going \
 	    | tee $(BUILD_LOG)
+	$(BIN)/python -m bookkit.notebooks --build _build --out $(NOTEBOOKS)   # student notebooks
 	$(MAKE) --no-print-directory student   # reuse this build's executed chapters
 	$(BIN)/pytest -m "built or browser" -q
 
@@ -126,6 +127,37 @@ student: setup
 	$(BIN)/jupyter-book build . --config $(STUDENT)/_config.yml --toc $(STUDENT)/_toc.yml \
 	    --path-output $(STUDENT) --all -W --keep-going
 	@echo "Student edition: file://$(CURDIR)/$(STUDENT)/_build/html/index.html"
+
+# -- student notebooks (issue 12) -------------------------------------------------
+# make notebooks: one plain .ipynb per chapter into _build/notebooks, from the
+# chapter sources and the executed build (bookkit/notebooks.py): no MyST syntax,
+# glued values as numbers, exercises numbered, solutions at the end, equation
+# numbers and author-year citations as on the site. Cross-references link to the
+# other notebooks; BOOK_URL=https://... links them to the website instead.
+# The site's download button serves the same notebooks (_ext/ipynb_download.py).
+NOTEBOOKS := _build/notebooks
+.PHONY: notebooks
+notebooks: book
+	$(BIN)/python -m bookkit.notebooks --build _build --out $(NOTEBOOKS)
+	@echo "Notebooks: $(CURDIR)/$(NOTEBOOKS)/"
+
+# make slides: one reveal.js deck per chapter in _build/slides, cut from the built
+# pages (_build/html; built first if missing) by bookkit/slides.py as
+# chapters/slides.toml selects. reveal.js (npm, package-lock.json) is copied next
+# to the decks with MathJax, require.js and the widget renderer: they work offline.
+SLIDES := _build/slides
+REVEAL := node_modules/reveal.js/dist
+.PHONY: slides
+slides: setup
+	@test -f $(HTML)/index.html || $(MAKE) --no-print-directory book
+	rm -rf $(SLIDES)
+	mkdir -p $(SLIDES)/vendor/reveal.js/theme
+	cp $(REVEAL)/reveal.js $(REVEAL)/reveal.css $(REVEAL)/reset.css $(SLIDES)/vendor/reveal.js/
+	cp $(REVEAL)/theme/white.css $(SLIDES)/vendor/reveal.js/theme/
+	cp -R assets/vendor/mathjax assets/vendor/require.js assets/vendor/html-manager $(SLIDES)/vendor/
+	cp assets/widgets-offline.js $(SLIDES)/
+	$(BIN)/python -m bookkit.slides $(HTML) chapters/slides.toml $(SLIDES)
+	@echo "Slides: file://$(CURDIR)/$(SLIDES)/index.html"
 
 .PHONY: clean
 clean:
