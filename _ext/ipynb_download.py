@@ -11,7 +11,8 @@ numbered headings, solutions at the end, equation numbers and citations as on
 the site, no outputs. It is written to ``_sources/<page>.ipynb`` and the theme
 is told where it is. Links to other pages go to the website when
 ``html_baseurl`` (or ``BOOK_URL`` in the environment) is set, else to the
-other notebooks by relative path.
+other notebooks by relative path. With sphinx-exercise's ``hide_solutions``
+(the student edition) the notebooks leave the solutions out too.
 """
 import os
 from pathlib import Path
@@ -28,7 +29,9 @@ def _converter(app):
     # One per build: the environment is complete once pages are written.
     if getattr(app, "_student_notebooks", None) is None:
         base_url = os.environ.get("BOOK_URL") or app.config.html_baseurl or None
-        app._student_notebooks = NotebookConverter(BookData.from_sphinx(app), base_url=base_url)
+        drop = bool(getattr(app.config, "hide_solutions", False))  # sphinx-exercise's switch
+        app._student_notebooks = NotebookConverter(BookData.from_sphinx(app), base_url=base_url,
+                                                   drop_solutions=drop)
     return app._student_notebooks
 
 

@@ -37,6 +37,7 @@ API (also used by ``_ext/ipynb_download.py`` for the site's download button)::
     book = BookData.from_build("_build")          # after `jupyter-book build .`
     # or, inside Sphinx (html-page-context and later): BookData.from_sphinx(app)
     conv = NotebookConverter(book, base_url=None)  # or "https://example.org/book"
+    # drop_solutions=True leaves the solutions out (a student edition)
     nb = conv.convert("chapters/gru")             # an nbformat v4 NotebookNode
     conv.warnings                                 # constructs it could not convert
 
@@ -69,6 +70,20 @@ ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attent
 CITE_ROLES = {"cite", "cite:p", "cite:t", "cite:ps", "cite:ts", "cite:ct", "cite:cp",
               "cite:alp", "cite:empty", "cite:label", "cite:year", "cite:author"}
 GLUE_ROLES = {"glue", "glue:", "glue:any", "glue:text", "glue:md"}
+# Everything convert() turns into plain Markdown (anything else is reported in
+# .warnings and shown as text/quote); book-local directives with a
+# ``markdown()`` in _ext/<name>.py are converted too.
+KNOWN_ROLES = CITE_ROLES | GLUE_ROLES | {
+    "eq", "ref", "numref", "doc", "math", "code", "literal", "samp", "file", "command", "kbd",
+    "py:func", "func", "py:class", "class", "py:meth", "meth", "py:mod", "mod", "py:obj", "obj",
+    "attr", "py:attr", "envvar", "program", "option", "sub", "subscript", "sup", "superscript",
+    "abbr", "term", "dfn", "guilabel", "menuselection", "emphasis", "strong", "download",
+    "external"}
+KNOWN_DIRECTIVES = ADMONITIONS | {
+    "admonition", "dropdown", "math", "exercise", "exercise-start", "exercise-end", "solution",
+    "solution-start", "solution-end", "literalinclude", "code-block", "code", "sourcecode",
+    "code-cell", "bibliography", "glue", "glue:", "glue:any", "glue:md", "glue:text",
+    "glue:math", "figure", "image", "glossary", "toctree", "tableofcontents", "contents", "raw"}
 
 
 # -- what the build knows ----------------------------------------------------
@@ -259,8 +274,9 @@ class NotebookConverter:
     no exact conversion (as "docname:line: message").
     """
 
-    def __init__(self, book, base_url=None, extensions=None):
+    def __init__(self, book, base_url=None, extensions=None, drop_solutions=False):
         self.book = book
+        self.drop_solutions = drop_solutions
         self.base_url = base_url.rstrip("/") if base_url else None
         self.md = _markdown_parser(extensions or _book_extensions(book.srcdir))
         self.warnings = []
@@ -302,7 +318,7 @@ class NotebookConverter:
                         target.append(nbformat.v4.new_markdown_cell(value.strip("\n")))
                 else:
                     target.append(value)
-        if self.solutions:
+        if self.solutions and not self.drop_solutions:
             cells.append(nbformat.v4.new_markdown_cell("## Solutions"))
             for block in self.solutions:
                 cells.extend(block)
@@ -443,7 +459,8 @@ class NotebookConverter:
             number = self._solution_number(label, line)
             heading = f"### Solution to Exercise {number}".rstrip()
             events = [("solution-start", heading + "\n")]
-            link = "*The solution is in [Solutions](#Solutions) at the end of the notebook.*"
+            link = ("" if self.drop_solutions else
+                    "*The solution is in [Solutions](#Solutions) at the end of the notebook.*")
             if name == "solution":
                 events.append(("md", self._markdown(body, line + 1) + "\n"))
                 events.append(("solution-end", None))
@@ -468,6 +485,8 @@ class NotebookConverter:
             alt = options.get("alt", "")
             caption = self._markdown(body, line + 1) if body else ""
             return [("md", f"![{alt}]({argument})\n\n{caption}\n")]
+        if name == "glossary":
+            return [("md", self._glossary(body, line))]
         if name in ("toctree", "tableofcontents", "contents"):
             return [("md", "")]
         if name == "raw":
@@ -482,6 +501,30 @@ class NotebookConverter:
         self._warn(line, f"directive {{{name}}} has no conversion: shown as a quote")
         inner = self._markdown(body, line + 1)
         return [("md", _blockquote(f"**{argument or name}**\n\n{inner}") + "\n")]
+
+    def _glossary(self, body, line):
+        """Sphinx glossary (terms unindented, definitions indented) -> bold terms,
+        each followed by its definition."""
+        import textwrap
+
+        entries, terms, definition = [], [], []
+
+        def close():
+            if terms:
+                text = self._markdown(textwrap.dedent("\n".join(definition)), line)
+                entries.append(" / ".join(f"**{self._inline(t, line)}**" for t in terms)
+                               + "\n\n" + text)
+
+        for raw in body.splitlines():
+            if raw.strip() and not raw[0].isspace():
+                if definition:
+                    close()
+                    terms, definition = [], []
+                terms.append(raw.strip())
+            else:
+                definition.append(raw)
+        close()
+        return "\n\n".join(entries) + "\n"
 
     def _markdown(self, text, line):
         """Convert a directive body (nested Markdown) to a string."""
@@ -528,7 +571,10 @@ class NotebookConverter:
         return ""
 
     def _literalinclude(self, argument, options, line):
-        path = (self.path.parent / argument).resolve()
+        if argument.startswith("/"):   # Sphinx: relative to the source folder
+            path = (self.book.srcdir / argument.lstrip("/")).resolve()
+        else:
+            path = (self.path.parent / argument).resolve()
         module = _module_name(path)
         if module and options.get("pyobject"):
             obj = f"{module}.{options['pyobject']}"
