@@ -32,9 +32,8 @@ from .multi import MultiCell
 from .rnn import RNNCell
 from .unroll import unroll
 
-__all__ = ["RNNCell", "LSTMCell", "LSTMState", "GRUCell", "MultiCell", "unroll",
-           "bptt", "Grads", "clip_by_global_norm", "jacobians", "clipping",
-           "sigmoid", "tanh",
-           "from_tf", "to_keras", "tf1_lstm_to_keras", "keras_lstm_to_tf1",
-           "tf1_gru_to_keras", "keras_gru_to_tf1"]
+__all__ = ["RNNCell", "LSTMCell", "LSTMState", "GRUCell", "MultiCell", "unroll", "bptt", "Grads",
+           "clip_by_global_norm", "jacobians", "clipping", "sigmoid", "tanh", "from_tf",
+           "to_keras", "tf1_lstm_to_keras", "keras_lstm_to_tf1", "tf1_gru_to_keras",
+           "keras_gru_to_tf1"]
 __version__ = "0.1.0"

@@ -4,6 +4,8 @@ A cell maps one time step ``(inputs, state) -> (output, new_state)``. The three
 concrete cells (:mod:`rnnlib.rnn`, :mod:`rnnlib.lstm`, :mod:`rnnlib.gru`) keep
 their equations in ``forward`` and the matching derivatives in ``backward``.
 """
+import copy
+
 import numpy as np
 
 from ._checks import as_float_array, check_dtype, check_shape, check_size
@@ -31,12 +33,10 @@ class Cell:
 
     # -- the public step -------------------------------------------------
     def project(self, x):
-        """x @ W + b, the input's share of every pre-activation: (..., input_size) rows.
+        """x @ W + b, the input's share of every pre-activation; x: (..., input_size).
 
-        It does not depend on the state, so :func:`rnnlib.unroll` computes it
-        for all time steps in one product before its loop (as Keras and cuDNN
-        do) and hands each step its rows as ``forward(x, state, xWb)``.
-        """
+        It does not depend on the state, so :func:`rnnlib.unroll` computes it for all
+        time steps in one product before its loop, as Keras and cuDNN do."""
         return x @ self.params["W"] + self.params["b"]
 
     def __call__(self, inputs, state):
@@ -99,8 +99,6 @@ class Cell:
 
     def astype(self, dtype):
         """A copy of this cell with parameters cast to ``dtype``."""
-        import copy
-
         clone = copy.deepcopy(self)
         dt = check_dtype(dtype, self.name)
         clone.params = {k: v.astype(dt) for k, v in self.params.items()}
@@ -136,9 +134,9 @@ class Cell:
 
 
 def split(z, k):
-    """``np.split(z, k, axis=1)`` as views, without np.split's overhead per call."""
-    n = z.shape[1] // k
-    return [z[:, j * n:(j + 1) * n] for j in range(k)]
+    """``np.split(z, k, axis=-1)`` (k equal blocks), without np.split's cost per call."""
+    n = z.shape[-1] // k
+    return [z[..., j * n:(j + 1) * n] for j in range(k)]
 
 
 def map_structure(fn, *states):

@@ -17,10 +17,9 @@ Activation = namedtuple("Activation", ["name", "fn", "grad"])
 
 def sigmoid(a):
     """Logistic function 1 / (1 + exp(-a)), computed without overflow warnings."""
-    # For a below about -88 (float32) or -709 (float64) exp(-a) overflows to
-    # inf and the result is 1 / inf = 0; far above 0 exp(-a) underflows to 0
-    # and the result is 1. Both are the right answers, so neither is reported,
-    # even under np.errstate(all="raise"). Relative precision holds in both tails.
+    # Below about -88 (float32) or -709 (float64) exp(-a) overflows to inf and the
+    # result is 1 / inf = 0; far above 0 exp(-a) underflows and the result is 1: the
+    # right answers, so neither is reported, even under np.errstate(all="raise").
     with np.errstate(over="ignore", under="ignore"):
         return 1.0 / (1.0 + np.exp(-a))
 
@@ -79,11 +78,7 @@ def get_activation(activation):
                 f"{sorted(ACTIVATIONS)} or a pair (fn, grad)"
             )
         return ACTIVATIONS[activation]
-    if (
-        isinstance(activation, tuple)
-        and len(activation) == 2
-        and all(callable(f) for f in activation)
-    ):
+    if isinstance(activation, tuple) and len(activation) == 2 and all(map(callable, activation)):
         fn, grad = activation
         return Activation(getattr(fn, "__name__", "custom"), fn, grad)
     if callable(activation):

@@ -41,8 +41,6 @@ class GRUCell(Cell):
     (batch, input_size), state (batch, units).
     """
 
-    GATES = ("u", "r", "h")
-
     def __init__(self, input_size, units, reset_after=False, seed=None, dtype="float32"):
         super().__init__(input_size, units, seed, dtype)
         if not isinstance(reset_after, (bool, np.bool_)):

@@ -2,7 +2,7 @@
 
 ``from_tf(cell)`` turns a built TensorFlow cell into an rnnlib cell with the
 same weights, and ``to_keras(cell)`` goes the other way; the numpy layout
-conversions they use live in :mod:`rnnlib.layouts` (re-exported here).
+conversions they use live in :mod:`rnnlib.layouts`.
 Importing this module never imports TensorFlow: ``from_tf`` reads a cell you
 already have, and ``to_keras`` imports keras when it is called.
 """
@@ -11,22 +11,11 @@ import sys
 import numpy as np
 
 from .gru import GRUCell
-from .layouts import (  # noqa: F401  (re-exported)
-    keras_gru_to_tf1,
-    keras_lstm_to_tf1,
-    tf1_gru_to_keras,
-    tf1_lstm_order_to_keras,
-    tf1_lstm_to_keras,
-)
+from .layouts import tf1_gru_to_keras, tf1_lstm_order_to_keras, tf1_lstm_to_keras
 from .lstm import LSTMCell
 from .multi import MultiCell
 from .rnn import RNNCell
 
-# ---------------------------------------------------------------------------
-# TensorFlow cells <-> rnnlib cells. TensorFlow is never imported at module
-# level: from_tf only looks at modules that are already loaded (a TF cell
-# cannot exist without them), and to_keras imports keras when it is called.
-# ---------------------------------------------------------------------------
 # TF and Keras activation functions rnnlib can express, by function name.
 _ACTIVATION_NAMES = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu",
                      "linear": "linear", "identity": "linear"}
@@ -53,11 +42,6 @@ def _legacy_cells():
     from tf_keras.src.layers.rnn import legacy_cells
 
     return legacy_cells
-
-
-def _keras():
-    """Keras 3 if it is loaded (else no Keras cell exists)."""
-    return sys.modules.get("keras")
 
 
 def _array(variable, owner, label):
@@ -183,7 +167,7 @@ def from_tf(cell):
     policies), for unbuilt cells and for non-finite weights; TypeError for
     anything that is not one of the cells above.
     """
-    lc, keras = _legacy_cells(), _keras()
+    lc, keras = _legacy_cells(), sys.modules.get("keras")   # loaded if its cells exist
     if lc is not None and type(cell) in (lc.BasicRNNCell, lc.BasicLSTMCell, lc.GRUCell,
                                          lc.MultiRNNCell):
         return _from_legacy(cell, lc)

@@ -135,7 +135,7 @@ def jacobian_products(jacobians):
             s = np.where(s > 0, s, 1.0)
             Q /= s[:, None, None]
             log_scale += np.log10(s)
-            log10_norms[:, k] = log_scale + np.log10(_spectral_norm(Q))
+            log10_norms[:, k] = log_scale + np.log10(np.linalg.svd(Q, compute_uv=False)[:, 0])
         singular_values = _singular_values(P)
     norms = singular_values[..., 0]
     overflowed = ~(np.isfinite(P).all(axis=(2, 3)) & np.isfinite(norms))
@@ -208,10 +208,6 @@ def _step_jacobian_fn(cell, owner):
 def _diag(v):
     """(..., n) -> (..., n, n) diagonal matrices, one per example."""
     return v[..., :, None] * np.eye(v.shape[-1], dtype=v.dtype)
-
-
-def _spectral_norm(M):
-    return np.linalg.svd(M, compute_uv=False)[..., 0]
 
 
 def _singular_values(P):

@@ -19,10 +19,7 @@ GRU            gates/kernel (in+n, 2n) gates r, u;         W, U, b blocks
 """
 import numpy as np
 
-
-def _blocks(a, k):
-    """Split the last axis of ``a`` into ``k`` equal gate blocks."""
-    return np.split(a, k, axis=-1)
+from ._cell import split as _blocks  # k equal gate blocks along the last axis
 
 
 def tf1_lstm_to_keras(kernel, bias, forget_bias=1.0):

@@ -41,8 +41,6 @@ class LSTMCell(Cell):
     with inputs (batch, input_size) and c, h (batch, units).
     """
 
-    GATES = ("i", "f", "c", "o")
-
     def __init__(self, input_size, units, forget_bias=1.0, seed=None, dtype="float32"):
         super().__init__(input_size, units, seed, dtype)
         if not isinstance(forget_bias, numbers.Real) or not np.isfinite(forget_bias):

@@ -18,12 +18,11 @@ class MultiCell(Cell):
         cells = list(cells)
         if not cells:
             raise ValueError("MultiCell: expected a non-empty list of cells, got []")
+        seen = {}
         for k, cell in enumerate(cells):
             if not isinstance(cell, Cell) or isinstance(cell, MultiCell):
                 raise TypeError(f"MultiCell: cells[{k}] must be an rnnlib cell, "
                                 f"got {type(cell).__name__}")
-        seen = {}
-        for k, cell in enumerate(cells):
             if id(cell) in seen:
                 raise ValueError(
                     f"MultiCell: cells[{seen[id(cell)]}] and cells[{k}] are the same object. "
