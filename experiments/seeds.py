@@ -29,7 +29,7 @@ from .adding import SOLVED_ERROR, Adam, adding_batch
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 SeedRuns = namedtuple("SeedRuns", ["losses", "grad_norms", "success", "lag_steps",
-                                   "lag_grads", "long_share", "seconds"])
+                                   "lag_grads", "long_share", "seconds", "success_at"])
 SeedRuns.__doc__ = """What :func:`train_seeds` returns (S = number of seeds).
 
 losses, grad_norms: (steps, S) training loss and gradient norm before clipping.
@@ -38,7 +38,8 @@ lag_steps: (R,) the Adam steps at which the gradient against lag was recorded.
 lag_grads: (R, S, T) mean over the batch of ||d loss_b / d x_t||, indexed by the
     lag T - 1 - t (lag 0 is the last step), for one example's own loss.
 long_share: (R, S) ||part of dL/d(cell weights) from lags > 10|| / ||dL/d(cell weights)||.
-seconds: wall time of the training loop.
+seconds: wall time of the training loop (the evaluations at eval_at included).
+success_at: {step: (S,) share solved after that many steps}, for each step in eval_at.
 """
 
 
@@ -116,7 +117,7 @@ def _packed(kind, seeds, units, inputs=2):
 
 
 def train_seeds(kind, T, seeds, *, steps, units=8, batch=32, lr=0.01, clip=1.0,
-                record_every=None, n_eval=1000, long_lag=10, fused=True):
+                record_every=None, n_eval=1000, long_lag=10, fused=True, eval_at=()):
     """Train one network per seed on the adding problem of length T, all at once.
 
     Each seed has its own initial weights (Keras defaults), its own readout and
@@ -140,8 +141,11 @@ def train_seeds(kind, T, seeds, *, steps, units=8, batch=32, lr=0.01, clip=1.0,
     losses, norms = np.zeros((steps, S)), np.zeros((steps, S))
     lag_steps = [] if record_every is None else list(range(0, steps, record_every)) + [steps]
     lag_grads, long_share = [], []
+    success_at = {}
     start = time.perf_counter()
     for step in range(steps + 1):
+        if step in eval_at or step == steps:
+            success_at[step] = _evaluate(cell, readout, T, seeds, n_eval)
         xy = [adding_batch(batch, T, rng) for rng in rngs]
         x = np.concatenate([a for a, _ in xy], axis=2)            # (batch, T, 2S)
         y = np.stack([b for _, b in xy], axis=1)                  # (batch, S)
@@ -169,16 +173,19 @@ def train_seeds(kind, T, seeds, *, steps, units=8, batch=32, lr=0.01, clip=1.0,
                 g *= np.where(owner[k] >= 0, scale[np.maximum(owner[k], 0)], 0.0)
         opt.step(params, grads)
     seconds = time.perf_counter() - start
-    success = np.zeros(S)
+    return SeedRuns(losses, norms, success_at[steps], np.array(lag_steps),
+                    np.array(lag_grads), np.array(long_share), seconds, success_at)
+
+
+def _evaluate(cell, readout, T, seeds, n_eval):
+    """(S,) share of n_eval held-out sequences (the same for every call) solved per seed."""
     xy = [adding_batch(n_eval, T, np.random.default_rng(seed + 10_000)) for seed in seeds]
     x = np.concatenate([a for a, _ in xy], axis=2)
     y = np.stack([b for _, b in xy], axis=1)
     x_tm, state, _ = prepare(cell, x, None, None, False, owner="train_seeds")
     outputs, _, _ = run(cell, x_tm, state, None)
     err = np.abs(outputs[-1] @ readout["V"] + readout["c"] - y)
-    success = np.mean(err < SOLVED_ERROR, axis=0)
-    return SeedRuns(losses, norms, success, np.array(lag_steps),
-                    np.array(lag_grads), np.array(long_share), seconds)
+    return np.mean(err < SOLVED_ERROR, axis=0)
 
 
 def _loss_and_grads(cell, readout, owner, x, y, record, long_lag):
