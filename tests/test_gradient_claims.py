@@ -23,8 +23,7 @@ import pytest  # noqa: E402
 import rnnlib  # noqa: E402
 from experiments import seeds as es  # noqa: E402
 from experiments.adding import train_adding  # noqa: E402
-from experiments.gradcheck import (finite_differences, kept_share, path_norms,  # noqa: E402
-                                   relative_error)
+from experiments.gradcheck import finite_differences, kept_share, path_norms, relative_error  # noqa: E402
 from rnnlib.jacobians import jacobian_products, step_jacobians  # noqa: E402
 
 
@@ -119,7 +118,8 @@ def test_full_state_jacobian_matches_tensorflow_at_defaults(name):
     # default weights really are the library's defaults: biases zero except the forget gate
     if name == "keras LSTMCell":
         b = cell.params["b"]
-        assert np.all(b[UNITS:2 * UNITS] == 1.0) and np.all(np.delete(b, np.s_[UNITS:2 * UNITS]) == 0)
+        forget = np.s_[UNITS:2 * UNITS]
+        assert np.all(b[forget] == 1.0) and np.all(np.delete(b, forget) == 0)
     if name == "TF1 BasicLSTMCell":
         assert cell.forget_bias == 1.0 and np.all(cell.params["b"] == 0)
 
