@@ -69,11 +69,8 @@ class Cell:
 
     # -- parameters -------------------------------------------------------
     def set_params(self, **arrays):
-        """Replace parameters by name, checking shapes; dtype follows the arrays.
-
-        All arrays must share one float dtype (float32 or float64), which
-        becomes the cell's dtype.
-        """
+        """Replace parameters by name, checking shapes. All arrays must share one
+        float dtype (float32 or float64), which becomes the cell's dtype."""
         unknown = set(arrays) - set(self.params)
         if unknown:
             raise ValueError(f"{self.name}: unknown parameter(s) {sorted(unknown)}, "

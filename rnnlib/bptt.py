@@ -81,9 +81,8 @@ def bptt(cell, inputs, d_outputs, initial_state=None, sequence_length=None,
         if lengths is None:
             dx[t], dh, g = cell.backward(dy, dh, caches[t])
         else:
-            # finished sequences: their output was a constant 0 and their
-            # state was copied, so the cell gets no gradient from them
-            # and dh passes through unchanged
+            # finished sequences: their output was a constant 0 and their state was
+            # copied, so the cell gets no gradient from them and dh passes unchanged
             alive = (t < lengths)[:, None]     # (batch, 1)
             dy = np.where(alive, dy, 0.0)
             dh_cell = _where(alive, dh, 0.0)
@@ -112,8 +111,7 @@ def _check_d_outputs(cell, d_outputs, time, batch, time_major):
         expected, meaning = (time, batch, cell.output_size), "(time, batch, units)"
     else:
         expected, meaning = (batch, time, cell.output_size), "(batch, time, units)"
-    if dy.shape != expected:
-        check_shape(dy, expected, "d_outputs", "bptt", meaning)  # names rank / axis
+    check_shape(dy, expected, "d_outputs", "bptt", meaning)  # names the rank or the axis
     return dy if time_major else dy.transpose(1, 0, 2)
 
 

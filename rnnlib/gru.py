@@ -113,10 +113,9 @@ class GRUCell(Cell):
     def tf1_layout(self):
         """Weights as TF1 ``GRUCell`` stores them (requires reset_after=False).
 
-        Returns {"gates/kernel": (input_size + units, 2*units) in order r, u,
-        "gates/bias": (2*units,), "candidate/kernel": (input_size + units, units),
-        "candidate/bias": (units,)}; for input size 2 and 4 units that is
-        (6, 8), (8,), (6, 4), (4,).
+        Returns {"gates/kernel": (input_size + units, 2*units) in order r, u, "gates/bias":
+        (2*units,), "candidate/kernel": (input_size + units, units), "candidate/bias":
+        (units,)}; for input size 2 and 4 units that is (6, 8), (8,), (6, 4), (4,).
         """
         if self.reset_after:
             raise ValueError(f"{self.name}: TF1's GRUCell has no reset_after=True variant; "

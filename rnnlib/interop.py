@@ -151,8 +151,7 @@ def from_tf(cell):
     cell must be built (called once, or ``cell.build((None, input_size))``).
 
     What maps to what:
-        BasicRNNCell, SimpleRNNCell -> RNNCell (activation tanh, sigmoid,
-            relu or linear)
+        BasicRNNCell, SimpleRNNCell -> RNNCell (tanh, sigmoid, relu or linear)
         BasicLSTMCell(forget_bias)  -> LSTMCell(forget_bias); TF1's gate
             order i, j, f, o becomes i, f, c, o. With state_is_tuple=False TF's
             state (batch, 2*units) is ``np.concatenate([c, h], axis=1)``.

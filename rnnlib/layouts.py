@@ -1,8 +1,7 @@
 """Gate layouts: TF1's packed kernels <-> Keras's (and rnnlib's) W, U, b.
 
-Plain numpy, no TensorFlow: these are the conversions the LSTM and GRU
-chapters show, and what the cells' ``tf1_layout`` methods and
-:mod:`rnnlib.interop` use.
+Plain numpy, no TensorFlow: the conversions the LSTM and GRU chapters show,
+used by the cells' ``tf1_layout`` methods and by :mod:`rnnlib.interop`.
 
 ``kernel`` stacks the input weights over the recurrent weights: rows
 ``[0, input_size)`` are W and the next ``units`` rows are U.
