@@ -76,6 +76,10 @@ def contenders(cell, x, dy, with_keras=True):
         import keras
         import tensorflow as tf
 
+        threads = int(os.environ.get("TF_NUM_THREADS", "1"))
+        if tf.config.threading.get_intra_op_parallelism_threads() != threads:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
         layer = keras.layers.RNN(rnnlib.to_keras(cell), return_sequences=True)
         xt, dyt = tf.constant(x), tf.constant(dy)
         layer(xt)                                                  # build
@@ -125,7 +129,7 @@ def run(rounds, sizes=tuple(SIZES), cells=CELLS, with_keras=True):
         for name in cells:
             found = contenders(make_cell(name, n_in, units), x, dy, with_keras)
             row = {"size": size, "cell": name}
-            for k, label in enumerate(("forward", "backward")):
+            for k, label in enumerate(("forward", "forward_backward")):
                 times = measure({c: fns[k] for c, fns in found.items()}, rounds)
                 row[label] = {"ms": {c: float(np.median(t)) for c, t in times.items()},
                               "vs_floor": summarise(times, "rnnlib", "floor")}
@@ -140,7 +144,7 @@ def markdown(rows):
             "| floor ms | rnnlib/floor |")
     lines = [head, "|" + "---|" * 8]
     for r in rows:
-        for label, shown in (("forward", "forward"), ("backward", "fwd+bwd")):
+        for label, shown in (("forward", "forward"), ("forward_backward", "fwd+bwd")):
             m, vk, vf = r[label]["ms"], r[label].get("vs_keras"), r[label]["vs_floor"]
             keras = f"{m['keras']:.2f}" if vk else "-"
             ratio = f"{vk['median']:.2f} ({vk['q1']:.2f}-{vk['q3']:.2f})" if vk else "-"
