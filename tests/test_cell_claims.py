@@ -6,6 +6,8 @@ alone.
 """
 
 import os
+import subprocess
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -230,9 +232,20 @@ def test_tf1_get_variable_reuse_error_and_reuse_variables():
 
 
 def test_tf_compat_v1_basic_rnn_cell_refuses_under_keras3():
-    with pytest.raises(Exception, match="not available with Keras 3"):
+    with pytest.raises(AttributeError, match="not available with Keras 3"):
         tf.compat.v1.nn.rnn_cell.BasicRNNCell(4)
     assert not hasattr(tf, "contrib")
+    assert not hasattr(tf.nn, "rnn_cell")
+
+
+def test_tf_use_legacy_keras_routes_compat_v1_cells_to_tf_keras():
+    code = ("import tensorflow as tf; c = tf.compat.v1.nn.rnn_cell.BasicRNNCell(4);"
+            " print(type(c).__module__ + '.' + type(c).__name__)")
+    env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
+    run = subprocess.run([sys.executable, "-W", "ignore", "-c", code], env=env,
+                         capture_output=True, text=True, check=True, timeout=300)
+    assert run.stdout.strip().endswith(
+        "tf_keras.src.layers.rnn.legacy_cells.BasicRNNCell"), run.stdout
 
 
 # --- lstm.md, TF1 LSTMCell's extras (missing: LSTMCell vs BasicLSTMCell) ---------------
