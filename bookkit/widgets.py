@@ -22,15 +22,27 @@ plots need few colours: 4 to 10 kB a frame) so that a page with a couple of
 hundred frames stays within a few MB; ``frames_nbytes`` adds up what a widget
 carries.
 
+Accessibility. Every frame carries alternative text made from the same
+numbers as its readout (by default the readout's text, preceded by what the
+figure is, which :class:`FrameRenderer` reads from the axes: title, axis
+labels, log scales), so it follows the slider and cannot drift from it. It is
+stored as the Image's ``tooltip`` (ipywidgets 8 has no ``alt`` trait), which
+every renderer turns into the ``<img>``'s ``title``, an accessible name in a
+live notebook too; on the book's pages ``assets/widgets-offline.js`` moves it
+to ``alt`` and gives every slider handle a name (its description) and a value
+text (its readout), the toggle buttons ``aria-pressed``, and the readout a
+polite live region.
+
 ipywidgets, matplotlib and Pillow are imported inside the functions, so
 ``import rnnlib`` stays light.
 """
 import html
 import io
+import re
 from numbers import Real
 
-__all__ = ["FrameRenderer", "encode_image", "figure_to_image", "frame_slider", "frames_nbytes",
-           "live_slider"]
+__all__ = ["Frame", "FrameRenderer", "describe_figure", "encode_image", "figure_to_image",
+           "frame_slider", "frames_nbytes", "html_to_text", "live_slider"]
 
 IMAGE_FORMATS = {"png", "jpeg", "webp"}
 
@@ -159,9 +171,13 @@ class FrameRenderer:
         # one pixel of margin keeps the overlay's antialiased edge
         self._overlays = [fig.canvas.copy_from_bbox(a.get_window_extent(renderer).padded(1))
                           for a in overlays]
+        self.description = describe_figure(fig)
 
     def render(self):
-        """The figure as it is now, encoded (bytes)."""
+        """The figure as it is now, encoded: a :class:`Frame` (bytes with a ``description``)."""
+        return Frame(self._render(), self.description)
+
+    def _render(self):
         import numpy as np
 
         canvas = self.fig.canvas
@@ -172,6 +188,85 @@ class FrameRenderer:
             canvas.restore_region(region)            # back on top, as drawn once
         rgba = np.asarray(canvas.buffer_rgba())
         return encode_image(rgba, fmt=self.fmt, colors=self.colors, quality=self.quality)
+
+
+class Frame(bytes):
+    """Encoded image bytes that also say what the figure is (``description``).
+
+    :meth:`FrameRenderer.render` returns these; :func:`frame_slider` puts the
+    description in front of each frame's alternative text. Plain ``bytes``
+    work too (then the alt text is the readout alone).
+    """
+
+    def __new__(cls, data, description=""):
+        obj = super().__new__(cls, data)
+        obj.description = str(description)
+        return obj
+
+
+_TEX_SYMBOLS = {
+    "partial": "∂", "phi": "φ", "sigma": "σ", "gamma": "γ", "alpha": "α", "beta": "β",
+    "lambda": "λ", "theta": "θ", "tau": "τ", "epsilon": "ε", "delta": "δ", "Delta": "Δ",
+    "nabla": "∇", "odot": "⊙", "cdot": "·", "times": "×", "approx": "≈", "leq": "≤",
+    "geq": "≥", "le": "≤", "ge": "≥", "infty": "∞", "prime": "′", "|": "‖", ",": " ",
+    ";": " ", "!": "", " ": " ", "quad": " ", "max": "max", "min": "min", "log": "log",
+    "exp": "exp", "tanh": "tanh", "top": "ᵀ", "ldots": "…", "cdots": "⋯", "to": "→",
+}
+
+
+def tex_to_text(text):
+    """matplotlib mathtext (``$\\|\\partial h_T\\|$``) as plain Unicode (``‖∂h_T‖``)."""
+    def command(match):
+        name = match.group(1)
+        return _TEX_SYMBOLS.get(name, name)
+
+    text = re.sub(r"\\(mathrm|mathbf|mathit|operatorname|text|left|right|big|Big)\b", "", text)
+    text = re.sub(r"\\([A-Za-z]+|[|,;! ])", command, text)
+    text = text.replace("$", "").replace("{", "").replace("}", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def describe_figure(fig):
+    """What a matplotlib figure shows, from its axes: title, axis labels, log scales.
+
+    For example "Plot: How much of the gradient reaches step k? Horizontal axis:
+    step k; vertical axis: ‖∂h_T/∂h_k‖, log scale." Used as the start of a
+    frame's alternative text; the frame's numbers follow.
+    """
+    parts = []
+    for ax in fig.get_axes():
+        if not ax.get_visible():
+            continue
+        title = tex_to_text(ax.get_title() or "")
+        axes = []
+        for which, label, scale in (("horizontal", ax.get_xlabel(), ax.get_xscale()),
+                                    ("vertical", ax.get_ylabel(), ax.get_yscale())):
+            label = tex_to_text(label or "")
+            if label:
+                axes.append(f"{which} axis: {label}" + (", log scale" if scale == "log" else ""))
+        text = f"Plot: {title}" if title else "Plot"
+        if not text.endswith(("?", ".", "!")):
+            text += "."
+        if axes:
+            joined = "; ".join(axes)
+            text += " " + joined[0].upper() + joined[1:] + "."
+        parts.append(text)
+    return " ".join(parts)
+
+
+def html_to_text(fragment):
+    """The text a screen reader reads from an HTML fragment (tags dropped).
+
+    ``<sub>`` becomes ``_`` (``h<sub>T</sub>`` -> ``h_T``), ``<sup>`` ``^``;
+    entities are decoded and white space collapsed.
+    """
+    if not isinstance(fragment, str):
+        raise TypeError(f"html_to_text: expected an HTML string, got {type(fragment).__name__}")
+    text = re.sub(r"<sub\b[^>]*>", "_", fragment, flags=re.I)
+    text = re.sub(r"<sup\b[^>]*>", "^", text, flags=re.I)
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
+    text = re.sub(r"<[^>]*>", "", text)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def _pixel_size(fig, dpi, nbytes):
@@ -200,10 +295,15 @@ def _image_format(data):
 
 
 def _as_image_bytes(frame, where):
-    if isinstance(frame, (bytes, bytearray)):
+    if isinstance(frame, Frame):
+        data = frame
+    elif isinstance(frame, (bytes, bytearray)):
         data = bytes(frame)
     elif hasattr(frame, "canvas"):                    # a matplotlib Figure
-        data = figure_to_image(frame, close=True)
+        data = Frame(figure_to_image(frame), describe_figure(frame))
+        import matplotlib.pyplot as plt
+
+        plt.close(frame)
     else:
         raise TypeError(f"frame_slider: {where} must be image bytes (PNG/JPEG/WebP) or a "
                         f"matplotlib Figure, got {type(frame).__name__}")
@@ -249,7 +349,7 @@ def _nested_check(frames, shape, where="frames"):
             _nested_check(sub, shape[1:], f"{where}[{i}]")
 
 
-def frame_slider(frames, values, *, description, readouts=None, value=None,
+def frame_slider(frames, values, *, description, readouts=None, alts=None, value=None,
                  choices=None, choice_values=None, value_format=".3g", image_width="100%",
                  max_width="760px"):
     """A slider that swaps precomputed pictures: works with no kernel.
@@ -265,6 +365,11 @@ def frame_slider(frames, values, *, description, readouts=None, value=None,
         readouts: optional HTML string per frame (nested like ``frames``)
             shown under the picture: the key number of that frame, e.g.
             "‖∂h_T/∂h_0‖ = 3.2e-09". Must be given as HTML (it is not escaped).
+        alts: optional alternative text per frame (nested like ``frames``), what
+            a reader who cannot see the picture is told. By default it is made
+            from the readout: the frame's description (what the figure is:
+            :class:`FrameRenderer` and Figure frames know it from the axes)
+            followed by the readout's text, so it always says the same numbers.
         value: the initial value (must be one of ``values``); the first if None.
         choices: optional list of ``(description, options)`` pairs, or
             ``(description, options, "slider")``, for extra selectors
@@ -276,7 +381,8 @@ def frame_slider(frames, values, *, description, readouts=None, value=None,
     Returns:
         an ``ipywidgets.VBox`` with attributes ``slider`` (the SelectionSlider
         for ``values``), ``selectors`` (one widget per choice), ``images`` and
-        ``readout_stacks`` (the innermost Stacks) and ``links``.
+        ``readout_stacks`` (the innermost Stacks), ``links`` and ``alts`` (the
+        alternative text of every frame, nested like ``frames``).
 
     Raises:
         ValueError: frames or readouts do not match values (and choices) in
@@ -318,6 +424,8 @@ def frame_slider(frames, values, *, description, readouts=None, value=None,
     _nested_check(frames, shape, "frames")
     if readouts is not None:
         _nested_check(readouts, shape, "readouts")
+    if alts is not None:
+        _nested_check(alts, shape, "alts")
     if value is None:
         index = 0
     else:
@@ -359,18 +467,30 @@ def frame_slider(frames, values, *, description, readouts=None, value=None,
     text_layout = widgets.Layout()
     text_style = widget_string.HTMLStyle()
 
-    def build(frames_level, readouts_level, depth, where):
+    def build(frames_level, readouts_level, alts_level, depth, where):
         """Nested Stacks: the selector of each level picks a child."""
         if depth == len(choice_specs):
-            images = []
-            for i, frame in enumerate(frames_level):
-                data, fmt = _as_image_bytes(frame, f"{where}[{i}]")
-                images.append(widgets.Image(value=data, format=fmt, layout=image_layout))
             texts = default_readouts if readouts_level is None else readouts_level
             for i, text in enumerate(texts):
                 if not isinstance(text, str):
                     raise TypeError(f"frame_slider: readouts{where[6:]}[{i}] must be a "
                                     f"string, got {type(text).__name__}")
+            images, alt_texts = [], []
+            for i, frame in enumerate(frames_level):
+                data, fmt = _as_image_bytes(frame, f"{where}[{i}]")
+                if alts_level is None:
+                    alt = " ".join(t for t in (getattr(data, "description", ""),
+                                               html_to_text(texts[i])) if t)
+                else:
+                    alt = alts_level[i]
+                    if not (isinstance(alt, str) and alt.strip()):
+                        raise TypeError(f"frame_slider: alts{where[6:]}[{i}] must be a "
+                                        f"non-empty string, got {alt!r}")
+                alt_texts.append(alt)
+                # ipywidgets 8 has no alt trait: the tooltip becomes the <img>'s
+                # title (an accessible name), and widgets-offline.js moves it to alt.
+                images.append(_alt_image(widgets)(value=bytes(data), format=fmt,
+                                                  layout=image_layout, tooltip=alt))
             image_stack = widgets.Stack(images, selected_index=index)
             readout_stack = widgets.Stack([widgets.HTML(t, layout=text_layout, style=text_style)
                                            for t in texts],
@@ -379,8 +499,10 @@ def frame_slider(frames, values, *, description, readouts=None, value=None,
             links.append(widgets.jslink((slider, "index"), (readout_stack, "selected_index")))
             image_stacks.append(image_stack)
             readout_stacks.append(readout_stack)
+            all_alts.append(alt_texts)
             return image_stack, readout_stack
         pairs = [build(frames_level[j], None if readouts_level is None else readouts_level[j],
+                       None if alts_level is None else alts_level[j],
                        depth + 1, f"{where}[{j}]") for j in range(len(frames_level))]
         sel = selectors[depth]
         start = choice_index[depth]
@@ -390,7 +512,9 @@ def frame_slider(frames, values, *, description, readouts=None, value=None,
         links.append(widgets.jslink((sel, "index"), (outer_readouts, "selected_index")))
         return outer_images, outer_readouts
 
-    top_images, top_readouts = build(frames, readouts, 0, "frames")
+    all_alts = []
+    top_images, top_readouts = build(frames, readouts, alts, 0, "frames")
+    top_readouts.add_class("rnnlib-readout")     # a polite live region on the page
     box = widgets.VBox([*selectors, slider, top_readouts, top_images],
                        layout=widgets.Layout(width="100%"))
     box.add_class("rnnlib-frame-slider")
@@ -400,7 +524,41 @@ def frame_slider(frames, values, *, description, readouts=None, value=None,
     box.readout_stacks = readout_stacks
     box.links = links
     box.labels = labels
+    box.alts = _nest(all_alts, shape)
     return box
+
+
+_ALT_IMAGE = None
+
+
+def _alt_image(widgets):
+    """``ipywidgets.Image`` that can carry a tooltip (the frame's alt text).
+
+    The widget renderer's ``DOMWidgetView.updateTooltip`` (@jupyter-widgets/base
+    6, in the html-manager and in JupyterLab alike) reads
+    ``model.get('description').length``; an Image has no description, so a
+    tooltip on a plain Image throws and the widget is not drawn at all. This
+    subclass only adds an empty, synced ``description``; the model and view are
+    still ipywidgets' own ImageModel and ImageView.
+    """
+    global _ALT_IMAGE
+    if _ALT_IMAGE is None:
+        from traitlets import Unicode
+
+        class AltImage(widgets.Image):
+            description = Unicode("", help="always empty; see bookkit.widgets._alt_image")\
+                .tag(sync=True)
+
+        _ALT_IMAGE = AltImage
+    return _ALT_IMAGE
+
+
+def _nest(flat_lists, shape):
+    """The innermost lists (in build order) nested again like ``shape``."""
+    items = list(flat_lists)
+    for size in reversed(shape[:-1]):
+        items = [items[i:i + size] for i in range(0, len(items), size)]
+    return items[0]
 
 
 def frames_nbytes(widget):
@@ -409,7 +567,7 @@ def frames_nbytes(widget):
     Base64 inlining in the page adds a third on top of this.
     """
     total = 0
-    if type(widget).__name__ == "Image":
+    if getattr(widget, "_model_name", None) == "ImageModel":     # Image and its subclasses
         total += len(bytes(widget.value))
     for child in getattr(widget, "children", ()):
         total += frames_nbytes(child)
