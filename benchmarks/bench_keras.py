@@ -18,8 +18,11 @@ Three contenders run the same weights (``rnnlib.to_keras``):
 
 The three are called in turn, round after round, so background load hits them
 alike; each ratio is taken within a round and the table gives the median ratio
-with its interquartile range. With one BLAS thread (numpy's OpenBLAS starts
-threads even for (32, 64) @ (64, 256), which only slows these sizes down).
+with its interquartile range, and also the ratio of the fastest calls (on a
+busy machine the fastest of many calls is the best estimate of a quiet one).
+One BLAS thread (numpy's OpenBLAS starts threads even for (32, 64) @ (64, 256),
+which only slows these sizes down) and one TensorFlow thread (``TF_NUM_THREADS``
+changes it; with two cores shared it made Keras no faster).
 """
 import argparse
 import json
@@ -116,7 +119,8 @@ def summarise(times, ours, other):
     ratios = np.array(times[ours]) / np.array(times[other])
     q1, med, q3 = np.percentile(ratios, [25, 50, 75])
     return {"median": float(med), "q1": float(q1), "q3": float(q3),
-            "min": float(ratios.min()), "max": float(ratios.max())}
+            "min": float(ratios.min()), "max": float(ratios.max()),
+            "fastest": float(np.min(times[ours]) / np.min(times[other]))}
 
 
 def run(rounds, sizes=tuple(SIZES), cells=CELLS, with_keras=True):
@@ -132,6 +136,7 @@ def run(rounds, sizes=tuple(SIZES), cells=CELLS, with_keras=True):
             for k, label in enumerate(("forward", "forward_backward")):
                 times = measure({c: fns[k] for c, fns in found.items()}, rounds)
                 row[label] = {"ms": {c: float(np.median(t)) for c, t in times.items()},
+                              "fastest_ms": {c: float(np.min(t)) for c, t in times.items()},
                               "vs_floor": summarise(times, "rnnlib", "floor")}
                 if with_keras:
                     row[label]["vs_keras"] = summarise(times, "rnnlib", "keras")
@@ -140,16 +145,17 @@ def run(rounds, sizes=tuple(SIZES), cells=CELLS, with_keras=True):
 
 
 def markdown(rows):
-    head = ("| size | cell | pass | rnnlib ms | Keras ms | rnnlib/Keras (IQR) "
-            "| floor ms | rnnlib/floor |")
-    lines = [head, "|" + "---|" * 8]
+    head = ("| size | cell | pass | rnnlib ms | Keras ms | rnnlib/Keras (IQR) | fastest-call "
+            "ratio | floor ms | rnnlib/floor |")
+    lines = [head, "|" + "---|" * 9]
     for r in rows:
         for label, shown in (("forward", "forward"), ("forward_backward", "fwd+bwd")):
             m, vk, vf = r[label]["ms"], r[label].get("vs_keras"), r[label]["vs_floor"]
             keras = f"{m['keras']:.2f}" if vk else "-"
             ratio = f"{vk['median']:.2f} ({vk['q1']:.2f}-{vk['q3']:.2f})" if vk else "-"
+            fastest = f"{vk['fastest']:.2f}" if vk else "-"
             lines.append(f"| {r['size']} | {r['cell']} | {shown} | {m['rnnlib']:.2f} | {keras} "
-                         f"| {ratio} | {m['floor']:.2f} | {vf['median']:.2f} |")
+                         f"| {ratio} | {fastest} | {m['floor']:.2f} | {vf['median']:.2f} |")
     return "\n".join(lines)
 
 
