@@ -141,6 +141,15 @@ notebooks: book
 	$(BIN)/python -m bookkit.notebooks --build _build --out $(NOTEBOOKS)
 	@echo "Notebooks: $(CURDIR)/$(NOTEBOOKS)/"
 
+# make lab: JupyterLab in this folder with .jupyter/lab/settings/overrides.json
+# (a double-click opens a chapter's .md as a notebook, through jupytext, with the
+# kernel of its front matter started; jupyterlab-myst renders the Markdown).
+# Only this JupyterLab reads that file (your own ~/.jupyter settings still apply on top).
+.PHONY: lab
+lab: setup
+	$(BIN)/jupyter lab --LabApp.app_settings_dir=$(CURDIR)/.jupyter/lab/settings \
+	    $$([ "$$(id -u)" = 0 ] && echo --allow-root || true)
+
 # make slides: one reveal.js deck per chapter in _build/slides, cut from the built
 # pages (_build/html; built first if missing) by bookkit/slides.py as
 # chapters/slides.toml selects. reveal.js (npm, package-lock.json) is copied next
