@@ -110,7 +110,7 @@ test: setup
 	$(BIN)/jupyter-book build . --config $(FORCE_CONFIG) --all -W --keep-going \
 	    | tee $(BUILD_LOG)
 	$(BIN)/python -m bookkit.notebooks --build _build --out $(NOTEBOOKS)   # student notebooks
-	$(MAKE) --no-print-directory student   # reuse this build's executed chapters
+	$(MAKE) --no-print-directory student slides pdf   # reuse this build's executed chapters
 	$(BIN)/pytest -m "built or browser" -q
 
 # -- teaching editions: student site, slides, handouts (issue 11) ------------
@@ -167,6 +167,20 @@ slides: setup
 	cp assets/widgets-offline.js $(SLIDES)/
 	$(BIN)/python -m bookkit.slides $(HTML) chapters/slides.toml $(SLIDES)
 	@echo "Slides: file://$(CURDIR)/$(SLIDES)/index.html"
+
+# make pdf: one PDF handout per chapter in _build/pdf, printed by headless Chromium
+# (bookkit/handouts.py) from the student edition (built first if missing), with
+# the print stylesheet assets/print.css: exercises without solutions. The
+# instructor's copy, solutions printed open, from the full site:
+#   make pdf PDF_SITE=_build/html PDF_TOC=_toc.yml PDF_OUT=_build/pdf/with-solutions
+PDF_SITE ?= $(STUDENT)/_build/html
+PDF_TOC ?= $(STUDENT)/_toc.yml
+PDF_OUT ?= _build/pdf
+.PHONY: pdf
+pdf: setup
+	@test -f $(PDF_SITE)/index.html || $(MAKE) --no-print-directory student
+	rm -f $(PDF_OUT)/*.pdf
+	$(BIN)/python -m bookkit.handouts $(PDF_SITE) $(PDF_OUT) --toc $(PDF_TOC)
 
 .PHONY: clean
 clean:

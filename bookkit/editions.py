@@ -99,9 +99,8 @@ def seed_cache(executed_dir, cache_path):
     for path in sorted(executed_dir.rglob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         code = [c for c in notebook.cells if c.cell_type == "code"]
-        if not code:
-            continue
-        _restore_glue(notebook, code[-1], path.with_name(path.stem + ".glue.json"))
+        if code:                          # (a page with no code is cached too: no kernel)
+            _restore_glue(notebook, code[-1], path.with_name(path.stem + ".glue.json"))
         try:
             cache.match_cache_notebook(notebook)
             continue                      # already there
