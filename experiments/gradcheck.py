@@ -18,7 +18,7 @@ TINY = 1e-8
 
 
 def relative_error(a, b, tiny=TINY):
-    """max over entries of |a - b| / max(|a|, |b|, tiny)  (cs231n, per element)."""
+    """max over entries of |a - b| / max(|a|, |b|, tiny), as in cs231n."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if a.shape != b.shape:
         raise ValueError(f"relative_error: shapes differ, {a.shape} and {b.shape}")
@@ -57,12 +57,13 @@ def path_norms(cell, x):
 
 
 def kept_share(N, k):
-    """Share of the paths t -> s (1 <= s < t: at least one step back) that
-    truncated BPTT with chunks of k steps keeps, weighted by their norms N[t, s].
+    """Share of the paths t -> s with 1 <= s < t (at least one step
+    back) that truncated BPTT with chunks of k steps keeps, weighted by
+    their norms N[t, s].
 
-    The chunk holding step t starts at step (t - 1) // k * k + 1; a path is kept
-    when s lies in that chunk. The zero-step paths s = t (identity, norm 1) are
-    left out of both sums: truncation can never drop them.
+    Step t's chunk starts at step (t - 1) // k * k + 1; a path is kept
+    when s lies in that chunk. The zero-step paths s = t (identity,
+    norm 1) are left out of both sums: truncation never drops them.
     """
     T = N.shape[0] - 1
     kept = total = 0.0
