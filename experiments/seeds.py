@@ -21,7 +21,9 @@ from collections import namedtuple
 
 import numpy as np
 
-from rnnlib import GRUCell, LSTMCell, RNNCell
+from rnnlib.gru import GRUCell
+from rnnlib.lstm import LSTMCell
+from rnnlib.rnn import RNNCell
 from rnnlib.unroll import prepare, run
 
 from .adding import SOLVED_ERROR, Adam, adding_batch
