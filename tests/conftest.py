@@ -103,6 +103,20 @@ def toc_pages(toc_path=None):
             for p in pages]
 
 
+def is_notebook(doc):
+    """True if the toc document ``doc`` is a notebook: an ``.ipynb``, or a ``.md``
+    whose front matter has a ``kernelspec`` (a MyST notebook, executed and offered
+    as ``.ipynb``). Plain Markdown pages, such as the instructors' guide, are not."""
+    path = ROOT / f"{doc}.md"
+    if not path.is_file():
+        return (ROOT / f"{doc}.ipynb").is_file()
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return False
+    front_matter = text[3:].split("\n---", 1)[0]
+    return "\nkernelspec:" in front_matter
+
+
 # -- the site and its server --------------------------------------------------
 @pytest.fixture(scope="session")
 def site_dir():
