@@ -20,7 +20,9 @@ everything between ``{solution-start}`` and ``{solution-end}`` (text and code
 cells) stays on the page, in plain view. :func:`setup` replaces the directive by
 a marker and removes the marker, everything after it and the end marker. It
 also strips the solutions from the page sources the site offers for download
-(``_sources/*.md`` and the ``.ipynb`` made by ``_ext/ipynb_download.py``).
+(``_sources/*.md`` and the ``.ipynb`` made by ``_ext/ipynb_download.py``), and
+sets the Sphinx tag ``student``, so a sentence that is only true of the full
+book can be written inside ``{only} not student``.
 
 Command line (used by ``make student``)::
 
@@ -229,6 +231,9 @@ def setup(app):
                 notebook.metadata.pop("jupytext", None)
                 jupytext.write(notebook, notebook_path, fmt="ipynb")
 
+    # Text that is only true of the full book ("open the solution below") can be
+    # written as ```{only} not student``` ... ```; the student edition sets the tag.
+    app.tags.add("student")
     app.add_directive("solution-start", HiddenSolutionStart, override=True)
     app.add_transform(RemoveGatedSolutions)
     app.connect("build-finished", strip_sources)

@@ -266,3 +266,30 @@ def test_no_instructor_page_in_the_student_site(sites):
         bad = {h for h in links if h and not h.startswith(("http:", "https:", "mailto:"))
                and os.path.normpath(Path(page).parent / h) in instructor_pages}
         assert not bad, f"{page} links to instructor pages: {bad}"
+
+
+def test_extension_removes_both_forms_of_solution_in_a_small_sphinx_build(tmp_path):
+    """The student extension on a two-exercise MyST page, built by Sphinx itself."""
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        "extensions = ['myst_parser', 'sphinx_exercise', 'bookkit.editions']\n"
+        "myst_enable_extensions = ['colon_fence']\nhide_solutions = True\n", encoding="utf-8")
+    (src / "index.md").write_text(MYST.split("---\n", 2)[2].replace(
+        "```{code-cell} ipython3", "```python") + """
+```{only} not student
+FULL-BOOK-ONLY sentence.
+```
+""", encoding="utf-8")
+    app = Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"),
+                 "html", status=None, warning=None, freshenv=True)
+    app.build()
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "How many?" in page and "After the exercises." in page
+    assert page.count('class="exercise') == 2
+    for secret in ("SECRET-ONE", "SECRET-TWO", "SECRET-THREE", "FULL-BOOK-ONLY"):
+        assert secret not in page
+    source = (tmp_path / "out" / "_sources" / "index.md.txt").read_text(encoding="utf-8")
+    assert "SECRET" not in source and "{exercise} Count" in source
