@@ -248,7 +248,12 @@ def _split_options(content):
         m = re.match(r"^:([\w-]+):\s*(.*)$", lines[i])
         if not m:
             break
-        options[m.group(1)] = m.group(2).strip()
+        value = m.group(2).strip()
+        if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+            import yaml
+
+            value = str(yaml.safe_load(value))   # myst-parser reads options as YAML
+        options[m.group(1)] = value
         i += 1
     return options, "\n".join(lines[i:]).strip("\n")
 
@@ -576,16 +581,7 @@ class NotebookConverter:
         else:
             path = (self.path.parent / argument).resolve()
         module = _module_name(path)
-        if module and options.get("pyobject"):
-            obj = f"{module}.{options['pyobject']}"
-            code = (f"import inspect\nimport textwrap\n\nimport {module}\n\n"
-                    f"print(textwrap.dedent(inspect.getsource({obj})))")
-        elif module and (options.get("start-at") or options.get("start-after")
-                         or options.get("lines")):
-            code = _slice_code(module, options)
-        elif module:
-            code = f"import inspect\n\nimport {module}\n\nprint(inspect.getsource({module}))"
-        else:
+        if module is None:
             try:
                 text = path.read_text(encoding="utf-8")
             except OSError:
@@ -594,7 +590,7 @@ class NotebookConverter:
             self._warn(line, f"literalinclude {argument}: not in an importable package, "
                              "inlined as text")
             return [("md", _fence(text, options.get("language", "")))]
-        cell = nbformat.v4.new_code_cell(code)
+        cell = nbformat.v4.new_code_cell(_source_code(module, options))
         cell.metadata = {"tags": ["literalinclude"]}
         return [("code", cell)]
 
@@ -790,27 +786,55 @@ def _module_name(path):
     return name
 
 
-def _slice_code(module, options):
+def _attribute_is_module(name):
+    """True if ``a.b`` names the module through attributes (not shadowed by an
+    ``a.b`` function that the package exports, like rnnlib.unroll)."""
+    import importlib
+    import types
+
+    parent, _, child = name.rpartition(".")
+    if not parent:
+        return True
+    return isinstance(getattr(importlib.import_module(parent), child, None), types.ModuleType)
+
+
+def _source_code(module, options):
+    """Code that prints what ``literalinclude`` shows, read from the installed
+    module with ``inspect.getsource``: ``:pyobject:`` and ``:start-at:``/
+    ``:start-after:``/``:end-at:``/``:end-before:``/``:lines:``, dedented."""
+    imports = ["import inspect", "import textwrap"]
+    if _attribute_is_module(module):
+        imports.append(f"\nimport {module}")
+        target = module
+    else:   # e.g. rnnlib.unroll: the package also exports a function of that name
+        imports.insert(0, "import importlib")
+        target = f"importlib.import_module({module!r})"
+    if options.get("pyobject"):
+        target = f"{target}.{options['pyobject']}"
+    code = imports + [""]
     start = options.get("start-at") or options.get("start-after")
     end = options.get("end-at") or options.get("end-before")
-    lines = [f"import inspect\n\nimport {module}\n",
-             f"lines = inspect.getsource({module}).splitlines()"]
+    if not (start or end or options.get("lines")):
+        code.append(f"print(textwrap.dedent(inspect.getsource({target})))")
+        return "\n".join(code)
+    code.append(f"lines = inspect.getsource({target}).splitlines()")
     if options.get("lines"):
-        lines.append(f"# lines {options['lines']} of the file")
         first, _, last = options["lines"].partition("-")
-        lines.append(f"shown = lines[{int(first) - 1}:{last or ''}]")
-    else:
+        code.append(f"lines = lines[{int(first) - 1}:{last.strip()}]   # :lines: "
+                    f"{options['lines']}")
+    if start:
         skip = " + 1" if "start-after" in options else ""
-        lines.append(f"start = next(i for i, line in enumerate(lines) if {start!r} in line){skip}")
-        if end:
-            keep = " + 1" if "end-at" in options else ""
-            lines.append(f"end = next(i for i in range(start, len(lines)) if {end!r} in lines[i])"
-                         f"{keep}")
-            lines.append("shown = lines[start:end]")
-        else:
-            lines.append("shown = lines[start:]")
-    lines.append('print("\\n".join(shown))')
-    return "\n".join(lines)
+        code.append(f"start = next(i for i, line in enumerate(lines) if {start!r} in line){skip}")
+    else:
+        code.append("start = 0")
+    if end:
+        keep = " + 1" if "end-at" in options else ""
+        code.append(f"end = next(i for i in range(start, len(lines)) if {end!r} in lines[i])"
+                    f"{keep}")
+    else:
+        code.append("end = len(lines)")
+    code.append('print(textwrap.dedent("\\n".join(lines[start:end])))')
+    return "\n".join(code)
 
 
 def _fence(body, language=""):
