@@ -45,11 +45,13 @@ DECK_CSS = """
 .reveal h1, .reveal h2 { text-transform: none; }
 .reveal .slides section { text-align: left; }
 .reveal .slides section.title-slide { text-align: center; }
-.reveal .math { position: relative; margin: 0.35em 0; font-size: 0.9em; }
+.reveal .math { position: relative; margin: 0.35em 0; font-size: 1.05em; }
 .reveal .math .eqno { position: absolute; right: 0; top: 50%; transform: translateY(-50%);
                       font-size: 0.8em; color: #555; }
-.reveal img.deck-figure { display: block; margin: 0.3em auto; max-height: 560px;
+.reveal img.deck-figure { display: block; margin: 0.3em auto; max-height: 420px;
                           max-width: 100%; object-fit: contain; }
+/* a slide with nothing but a figure: the figure fills the slide */
+.reveal section.figure-only img.deck-figure { height: 640px; max-height: 640px; width: auto; }
 .reveal .deck-slider { font-size: 22px; margin: 0 auto; --jp-widgets-font-size: 20px;
                       --jp-widgets-inline-height: 34px; }
 .reveal .deck-slider .widget-slider, .reveal .deck-slider .widget-toggle-buttons { width: 900px; }
@@ -221,7 +223,10 @@ def build_deck(page_path, slides, chapter, out_dir, book_title="", page_link=Non
                 view_ids.append(model_id)
                 parts.append(f'<div class="deck-slider">{view}</div>')
                 counts["sliders"] += 1
-        out.append("<section>" + "\n".join(parts) + "</section>")
+        only_figure = spec.get("figures") and not any(
+            spec.get(k) for k in ("equations", "sliders", "lists"))
+        opening = '<section class="figure-only">' if only_figure else "<section>"
+        out.append(opening + "\n".join(parts) + "</section>")
 
     widget_state = ""
     if view_ids:
