@@ -126,7 +126,7 @@ student: setup
 	    --executed _build/jupyter_execute --cache $(STUDENT)/.jupyter_cache
 	$(BIN)/jupyter-book build . --config $(STUDENT)/_config.yml --toc $(STUDENT)/_toc.yml \
 	    --path-output $(STUDENT) --all -W --keep-going
-	@echo "Student edition: file://$(CURDIR)/$(STUDENT)/_build/html/index.html"
+	@echo "Student edition: file://$(abspath $(STUDENT))/_build/html/index.html"
 
 # -- student notebooks (issue 12) -------------------------------------------------
 # make notebooks: one plain .ipynb per chapter into _build/notebooks, from the
@@ -166,7 +166,7 @@ slides: setup
 	cp -R assets/vendor/mathjax assets/vendor/require.js assets/vendor/html-manager $(SLIDES)/vendor/
 	cp assets/widgets-offline.js $(SLIDES)/
 	$(BIN)/python -m bookkit.slides $(HTML) chapters/slides.toml $(SLIDES)
-	@echo "Slides: file://$(CURDIR)/$(SLIDES)/index.html"
+	@echo "Slides: file://$(abspath $(SLIDES))/index.html"
 
 # make pdf: one PDF handout per chapter in _build/pdf, printed by headless Chromium
 # (bookkit/handouts.py) from the student edition (built first if missing), with
