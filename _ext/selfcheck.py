@@ -140,7 +140,8 @@ class SelfCheck(SphinxDirective):
         """MyST text as inline nodes (the children of its one paragraph)."""
         parsed = self.parse_text_to_nodes(" ".join(str(text).split()))
         if len(parsed) == 1 and isinstance(parsed[0], nodes.paragraph):
-            return parsed[0].children
+            # an inline (a TextElement), so that smart quotes apply as in the text
+            return [nodes.inline("", "", *parsed[0].children)]
         return parsed
 
     def run(self):
