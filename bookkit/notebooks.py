@@ -198,8 +198,14 @@ def _read_bibliography(bibfiles):
                 who = f"{names[0]} et al."
             year = source.fields.get("year", "n.d.")
             text = " ".join(entry.text.render_as("markdown").split())
+            text = _BARE_URL.sub(lambda m: "<" + re.sub(r"\\(.)", r"\1", m.group(1)) + ">",
+                                 text.replace("\\\\url ", ""))
             out[entry.key] = (f"{who}, {year}", text)
     return out
+
+
+# a URL the Markdown backend escaped (\url{...} fields), not already a link target
+_BARE_URL = re.compile(r"(?<!\]\()(https?://(?:[^\s()<>\\]|\\.)+?)(?=\\?[.,;]?(?:\s|$))")
 
 
 def _latex_to_text(text):
