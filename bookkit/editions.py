@@ -226,7 +226,10 @@ def setup(app):
             stripped = strip_solutions(text)
             path.write_text(stripped, encoding="utf-8")
             notebook_path = path.with_name(path.name.split(".md")[0] + ".ipynb")
-            if notebook_path.exists():     # the download made by _ext/ipynb_download.py
+            # The download made by _ext/ipynb_download.py (bookkit.notebooks) already
+            # leaves solutions out under hide_solutions; a plain jupytext copy of the
+            # MyST source would still have them: convert the stripped source instead.
+            if notebook_path.exists() and "{solution" in notebook_path.read_text("utf-8"):
                 notebook = jupytext.reads(stripped, fmt="md:myst")
                 notebook.metadata.pop("jupytext", None)
                 jupytext.write(notebook, notebook_path, fmt="ipynb")

@@ -210,6 +210,12 @@ def test_no_solution_in_the_student_site(sites):
             s.decompose()
         rest = _text(full_soup)
         student_text = _text(student_soup)
+        download = student / "_sources" / page.with_suffix(".ipynb")
+        if download.is_file():                     # the notebook in the download menu
+            import nbformat
+            cells = nbformat.read(download, as_version=4).cells
+            student_text += " " + re.sub(r"\s+", " ", " ".join(
+                c.source for c in cells if c.cell_type == "markdown"))
         for text in texts:
             # sentences of the solution that the rest of the full page does not have
             own = [s for s in re.split(r"(?<=[.!?:])\s+", text)
