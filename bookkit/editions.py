@@ -39,7 +39,7 @@ from pathlib import Path
 from docutils import nodes
 
 INSTRUCTOR_CAPTIONS = ("For instructors",)
-ANNOUNCEMENT = "Student edition: the exercises are here, their solutions are not."
+TITLE_SUFFIX = " (student edition: no solutions)"
 
 
 # -- configuration -------------------------------------------------------------
@@ -79,8 +79,9 @@ def student_config(config, root, cache_path):
         extensions.append("bookkit.editions")
     sphinx_config = sphinx.setdefault("config", {})
     sphinx_config["hide_solutions"] = True
-    theme = sphinx_config.setdefault("html_theme_options", {})
-    theme["announcement"] = ANNOUNCEMENT
+    # Said in the title (sidebar, browser tab), not in the theme's announcement
+    # banner: with the banner the sticky sidebar cut off the top of the book title.
+    config["title"] = f"{config.get('title', '')}{TITLE_SUFFIX}"
     return config
 
 

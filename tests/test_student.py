@@ -82,6 +82,7 @@ def test_student_config_hides_solutions_and_reads_the_cache(tmp_path):
     # everything else is the book's own configuration
     assert student["sphinx"]["config"]["mathjax_path"] == config["sphinx"]["config"]["mathjax_path"]
     assert "hide_solutions" not in config["sphinx"]["config"]          # a copy
+    assert student["title"].startswith(config["title"]) and "student" in student["title"]
 
 
 MYST = """---
