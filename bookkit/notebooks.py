@@ -20,8 +20,18 @@ that reads in plain JupyterLab the way the website reads:
 - ``{literalinclude}`` of a file inside an importable package (rnnlib, ...)
   becomes a code cell that prints the code with ``inspect.getsource``, so it
   never drifts from the installed code; other files are inlined as a fence;
+- ``{glossary}`` becomes bold terms with their definitions; a book-local
+  directive converts through its own ``markdown(argument, root)`` function in
+  ``_ext/<name>.py`` if it has one (``{selfcheck}``: the question, the choices
+  and the answers in a ``<details>``); MyST comments and ``(label)=`` targets
+  are dropped;
 - code cells stay code cells (tags kept; ``hide-input`` cells open with their
   input collapsed in JupyterLab); outputs are not included.
+
+Anything else (an unknown role or directive, a missing glue key or label) is
+kept as readable text and listed in ``NotebookConverter.warnings``;
+``KNOWN_ROLES`` and ``KNOWN_DIRECTIVES`` list what is converted, and
+``myst_leftovers(markdown)`` lists the MyST syntax left in a string.
 
 The numbers come from the finished Sphinx build: the environment (equation,
 exercise and section numbers, labels, titles) and myst-nb's glue files
