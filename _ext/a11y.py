@@ -15,6 +15,10 @@ pages and that the book's own files cannot avoid:
   mismatch; ``a11y_templates/`` overrides those two components (copies of the
   theme's 0.17.1 templates, with the names fixed).
 
+* The theme makes wide code blocks focusable (so the keyboard can scroll
+  them) only if they are visible when it looks; ``assets/a11y.js``, added to
+  every page here, makes it look again when a hidden cell or solution opens.
+
 tests/test_a11y.py runs axe on every page and fails if any of these comes back.
 """
 from pathlib import Path
@@ -43,4 +47,5 @@ def fix_body(app, pagename, templatename, context, doctree):
 def setup(app):
     app.connect("config-inited", add_templates)
     app.connect("html-page-context", fix_body)
+    app.add_js_file("a11y.js")          # assets/a11y.js (assets/ is html_static_path)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

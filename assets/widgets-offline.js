@@ -81,6 +81,24 @@
     if (text && handle.getAttribute("aria-valuetext") !== text) {
       handle.setAttribute("aria-valuetext", text);
     }
+    if (!readout) {
+      return;
+    }
+    if (el.closest(".rnnlib-frame-slider")) {
+      // A SelectionSlider's readout is contentEditable, but typing in it only
+      // garbles the text (nothing reads it back): no tab stop, and hidden from
+      // screen readers, which hear the same text as the handle's value.
+      if (readout.getAttribute("contenteditable") !== "false") {
+        readout.setAttribute("contenteditable", "false");
+      }
+      if (readout.getAttribute("aria-hidden") !== "true") {
+        readout.setAttribute("aria-hidden", "true");
+      }
+    } else if (label && readout.isContentEditable &&
+               readout.getAttribute("aria-labelledby") !== label.id) {
+      // IntSlider, FloatSlider: typing a number there sets the value; name it.
+      readout.setAttribute("aria-labelledby", label.id);
+    }
   }
 
   function fixToggles(el) {
@@ -146,6 +164,6 @@
     });
   }).observe(document.documentElement, {
     subtree: true, childList: true, characterData: true,
-    attributes: true, attributeFilter: ["title", "class", "aria-valuetext", "style"],
+    attributes: true, attributeFilter: ["title", "class", "aria-valuetext", "style", "contenteditable"],
   });
 })();

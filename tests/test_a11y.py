@@ -47,6 +47,14 @@ RUN_AXE = """async (tags) => {
 }"""
 
 
+EXPAND_ALL = """() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('button.toggle-button[aria-expanded="false"], '
+                            + 'button.toggle-button:not([aria-expanded])')
+      .forEach(b => b.click());
+}"""
+
+
 def axe_source():
     if not AXE_JS.is_file():
         pytest.fail(f"axe-core not found at {AXE_JS}: run `npm ci` (make setup)", pytrace=False)
@@ -91,6 +99,10 @@ def test_axe_finds_no_wcag_violations(offline_page_factory, doc, mode):
     # installs itself as window.axe and not as an AMD module.
     page.add_script_tag(content="window.__define = window.define; window.define = undefined;\n"
                         + source + "\nwindow.define = window.__define;")
+    # Open everything a reader can open (hidden code cells, solutions, folded
+    # walkthrough lines), so that axe also checks what is collapsed at load.
+    page.evaluate(EXPAND_ALL)
+    page.wait_for_timeout(800)                  # the theme's re-check is debounced 300 ms
     violations = page.evaluate(RUN_AXE, WCAG_TAGS)
     if os.environ.get("AXE_REPORT"):             # a folder: one JSON file per page and mode
         out = Path(os.environ["AXE_REPORT"])
