@@ -31,7 +31,7 @@ from conftest import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ROOT / ".jupyter" / "lab" / "settings" / "overrides.json"
-CHAPTER = "rnn_cell.md"   # a fast chapter (about 10 s of execution)
+CHAPTER = os.environ.get("JUPYTERLAB_CHAPTER", "rnn_cell.md")   # fast: ~10 s of execution
 TIMEOUT_S = 150
 
 
@@ -118,22 +118,29 @@ def test_chapter_opens_and_runs_in_jupyterlab(jupyterlab, browser):
         page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
                      has_text="Run All Cells").first.click()
         n_code = page.locator(".jp-Notebook .jp-CodeCell").count()
-        assert n_code > 5
-        # every code cell gets an execution count; none is still running
+        assert n_code >= 2
+        # until every code cell has an execution count, or a traceback stopped the run
+        # (JupyterLab renders an error as application/vnd.jupyter.stderr, like warnings:
+        # the traceback text tells them apart)
         page.wait_for_function(
             """() => {
                 const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                const running = prompts.some(p => p.textContent.includes('*'));
+                const done = prompts.length > 0
+                    && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                const failed = [...document.querySelectorAll('.jp-OutputArea-output')]
+                    .some(o => o.innerText.includes('Traceback (most recent call last)'));
+                return !running && (done || failed);
             }""", timeout=TIMEOUT_S * 1000)
         elapsed = time.monotonic() - start
         page.wait_for_timeout(500)
-        errors = page.locator(".jp-OutputArea-output[data-mime-type="
-                              "'application/vnd.jupyter.error']")
-        texts = errors.all_inner_texts()
+        texts = [t for t in page.locator(".jp-OutputArea-output").all_inner_texts()
+                 if "Traceback (most recent call last)" in t]
         page.screenshot(path=str(shots / "jupyterlab-ran.png"))
-        exercises = page.locator(".jp-MarkdownCell", has_text="Exercises").last
-        exercises.scroll_into_view_if_needed()
-        page.screenshot(path=str(shots / "jupyterlab-exercises.png"))
+        exercises = page.locator(".jp-MarkdownCell h2", has_text="Exercises")
+        if exercises.count():
+            exercises.last.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "jupyterlab-exercises.png"))
         assert not texts, f"error outputs in {CHAPTER}: {[t[:300] for t in texts]}"
         assert page.locator(".jp-Dialog").count() == 0
         assert elapsed < TIMEOUT_S
