@@ -67,6 +67,7 @@ READ_JS = """async (root) => {
     b64 = btoa(s);
   }
   return {controls, n_images: imgs.length, src: imgs.length ? imgs[0].src : null,
+          alt: imgs.length ? imgs[0].getAttribute('alt') : null,
           image: b64, readouts: texts};
 }"""
 
@@ -159,6 +160,9 @@ def check(page, root, saved, box, before, *, must_change=True):
     assert len(shown["readouts"]) == 1, shown["readouts"]
     for text in texts:
         assert text in shown["readouts"][0], (text, shown["readouts"][0])
+    # the picture's alt text says what the readout says (issue 13)
+    readout = " ".join(shown["readouts"][0].split())
+    assert shown["alt"] and readout in shown["alt"].replace("_", ""), (shown["alt"], readout)
     if must_change:
         assert shown["image"] != before["image"], f"the picture did not change ({indices})"
         assert shown["src"] != before["src"]

@@ -13,11 +13,14 @@ from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from bookkit.widgets import (  # noqa: E402
+    Frame,
     FrameRenderer,
+    describe_figure,
     encode_image,
     figure_to_image,
     frame_slider,
     frames_nbytes,
+    html_to_text,
     live_slider,
 )
 
@@ -258,3 +261,66 @@ def test_choice_values_set_the_initial_selection():
     with pytest.raises(ValueError, match="choice value 50 is not one of"):
         frame_slider(frames, VALUES, description="scale", choices=[("T", [25, 100])],
                      choice_values=[50])
+
+
+# -- alternative text (issue 13) ---------------------------------------------------
+def saved_image_state(image):
+    """The state of an Image as the page saves it (what the html-manager renders)."""
+    return widgets.Widget.get_manager_state()["state"][image.model_id]
+
+
+def test_alt_text_is_the_readout_text_by_default():
+    readouts = [f"<b>scale = {v:g}</b>: ‖∂h<sub>T</sub>/∂h<sub>0</sub>‖ = 1e-{i}&nbsp;x"
+                for i, v in enumerate(VALUES)]
+    box = frame_slider(FRAMES, VALUES, description="scale", readouts=readouts)
+    alts = [im.tooltip for im in box.images[0].children]
+    assert alts == box.alts
+    assert alts[3] == "scale = 1.25: ‖∂h_T/∂h_0‖ = 1e-3 x"     # &nbsp; -> a space
+    # the tooltip is saved with the page, next to an empty description: the
+    # renderer's updateTooltip reads description.length and throws without it
+    state = saved_image_state(box.images[0].children[3])
+    assert state["model_name"] == "ImageModel"
+    assert state["state"]["tooltip"] == alts[3]
+    assert state["state"]["description"] == ""
+    # no readouts given: the default readout, "scale = 1.25", is the alt text too
+    box = frame_slider(FRAMES, VALUES, description="scale")
+    assert box.alts[3] == "scale = 1.25"
+
+
+def test_alt_text_starts_with_what_the_figure_is():
+    fig = Figure(figsize=(3, 2), dpi=40)
+    ax = fig.add_subplot()
+    ax.set_yscale("log")
+    ax.set(xlabel="step $k$", ylabel="$\\|\\partial h_T / \\partial h_k\\|$",
+           title="Does it vanish?")
+    (line,) = ax.plot([0, 1], [1, 2])
+    renderer = FrameRenderer(fig, [line])
+    assert renderer.description == describe_figure(fig) == (
+        "Plot: Does it vanish? Horizontal axis: step k; "
+        "vertical axis: ‖∂ h_T / ∂ h_k‖, log scale.")
+    frames = [renderer.render() for _ in VALUES]
+    assert isinstance(frames[0], Frame) and frames[0].description == renderer.description
+    box = frame_slider(frames, VALUES, description="s",
+                       readouts=[f"s = {v:g}" for v in VALUES])
+    assert box.alts[1] == renderer.description + " s = 0.75"
+    # nested choices: alts nest like frames
+    box = frame_slider([frames, frames], VALUES, description="s", choices=[("a", ["x", "y"])],
+                       readouts=[[f"{a}: s = {v:g}" for v in VALUES] for a in "xy"])
+    assert box.alts[1][4].endswith("y: s = 1.5")
+    assert box.images[1].children[4].tooltip == box.alts[1][4]
+
+
+def test_explicit_alts_are_used_and_checked():
+    alts = [f"picture {i}" for i in range(5)]
+    box = frame_slider(FRAMES, VALUES, description="scale", alts=alts)
+    assert [im.tooltip for im in box.images[0].children] == alts
+    with pytest.raises(ValueError, match="alts has 4 items but 5 are expected"):
+        frame_slider(FRAMES, VALUES, description="scale", alts=alts[:4])
+    with pytest.raises(TypeError, match=r"alts\[2\] must be a non-empty string"):
+        frame_slider(FRAMES, VALUES, description="scale", alts=alts[:2] + [" "] + alts[3:])
+
+
+def test_html_to_text():
+    assert html_to_text("<b>a</b> &lt; b<sup>2</sup><br>c") == "a < b^2 c"
+    with pytest.raises(TypeError, match="expected an HTML string, got int"):
+        html_to_text(3)
