@@ -52,6 +52,8 @@ $(NPM_STAMP): package.json package-lock.json
 #    output/chtml/fonts/woff-v2, TeX extensions, menu, accessibility);
 #  - require.js and the widget renderer (embed-amd.js and the font files it
 #    references next to itself).
+# axe-core (accessibility checks) is not copied: no page loads it; the browser
+# tests (tests/test_a11y.py) inject node_modules/axe-core/axe.min.js themselves.
 MJ := node_modules/mathjax/es5
 HM := node_modules/@jupyter-widgets/html-manager/dist
 $(VENDOR_STAMP): $(NPM_STAMP) Makefile
