@@ -296,3 +296,24 @@ def test_tf1_lstmcell_without_extras_is_basic_lstm_and_extras_follow_the_source(
     assert tf_h.shape == (batch, p)
     assert np.abs(c - tf_s.c.numpy()).max() < 1e-5
     assert np.abs(h - tf_h.numpy()).max() < 1e-5
+
+
+# --- lstm.md, cuDNN history and conditions (issue 9, item 9) ---------------------------
+
+
+def test_cudnn_lstm_name_and_eager_condition_live_only_in_tf_keras():
+    """Under Keras 3, tf.compat.v1.keras.layers has no CuDNNLSTM (tf_keras still has the
+    class), and only tf_keras's LSTM checks eager execution; Keras 3's code does not."""
+    import importlib
+    import inspect
+
+    assert not hasattr(tf.compat.v1.keras.layers, "CuDNNLSTM")
+    cudnn_lstm = importlib.import_module("tf_keras.src.layers.rnn.cudnn_lstm")
+    assert cudnn_lstm.CuDNNLSTM.__name__ == "CuDNNLSTM"
+    tf_keras_lstm = importlib.import_module("tf_keras.src.layers.rnn.lstm")
+    old = inspect.getsource(tf_keras_lstm.LSTM.__init__)
+    assert "executing_eagerly_outside_functions()" in old
+    for name in ("keras.src.backend.tensorflow.rnn", "keras.src.layers.rnn.lstm"):
+        assert "executing_eagerly" not in inspect.getsource(importlib.import_module(name))
+    # the docstring still lists the condition the code no longer checks
+    assert "Eager execution is enabled in the outermost context" in keras.layers.LSTM.__doc__
