@@ -31,7 +31,8 @@ from .adding import SOLVED_ERROR, Adam, adding_batch
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 SeedRuns = namedtuple("SeedRuns", ["losses", "grad_norms", "success", "lag_steps",
-                                   "lag_grads", "long_share", "seconds", "success_at"])
+                                   "lag_grads", "long_share", "seconds", "success_at",
+                                   "cell"])
 SeedRuns.__doc__ = """What :func:`train_seeds` returns (S = number of seeds).
 
 losses, grad_norms: (steps, S) training loss and gradient norm before clipping.
@@ -42,6 +43,7 @@ lag_grads: (R, S, T) mean over the batch of ||d loss_b / d x_t||, indexed by the
 long_share: (R, S) ||part of dL/d(cell weights) from lags > 10|| / ||dL/d(cell weights)||.
 seconds: wall time of the training loop (the evaluations at eval_at included).
 success_at: {step: (S,) share solved after that many steps}, for each step in eval_at.
+cell: the packed rnnlib cell (S * units units, seed s owns units s*units ...) after training.
 """
 
 
@@ -176,7 +178,7 @@ def train_seeds(kind, T, seeds, *, steps, units=8, batch=32, lr=0.01, clip=1.0,
         opt.step(params, grads)
     seconds = time.perf_counter() - start
     return SeedRuns(losses, norms, success_at[steps], np.array(lag_steps),
-                    np.array(lag_grads), np.array(long_share), seconds, success_at)
+                    np.array(lag_grads), np.array(long_share), seconds, success_at, cell)
 
 
 def _evaluate(cell, readout, T, seeds, n_eval):
