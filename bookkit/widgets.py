@@ -370,6 +370,8 @@ def frame_slider(frames, values, *, description, readouts=None, alts=None, value
             from the readout: the frame's description (what the figure is:
             :class:`FrameRenderer` and Figure frames know it from the axes)
             followed by the readout's text, so it always says the same numbers.
+            Given alts must still contain the readout's text: the browser test
+            (tests/test_a11y.py) checks that the visible frame's alt does.
         value: the initial value (must be one of ``values``); the first if None.
         choices: optional list of ``(description, options)`` pairs, or
             ``(description, options, "slider")``, for extra selectors
