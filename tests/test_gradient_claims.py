@@ -50,6 +50,9 @@ def test_per_element_error_catches_a_planted_bug():
     bad[j] *= 1 + 1e-4
     assert relative_error(bad, fd) > 10 * honest            # caught
     assert largest_scale_error(bad, fd) < 1e-4 * np.abs(bad[j]) / np.abs(bad).max() * 2
+    # bptt.md compares like with like: the one-scale error of the correct array is smaller
+    # still, but the bug's one-scale error is below the usual 1e-6 tolerances
+    assert largest_scale_error(good, fd) < largest_scale_error(bad, fd) < 1e-6
     # and a real bug: a sign flip on one entry is caught by both
     bad2 = good.copy()
     bad2[0, 0] = -bad2[0, 0]
@@ -190,3 +193,13 @@ def test_packed_fused_trainer_reproduces_rnnlib_trainer(kind):
         _, h = train_adding(cell, T, steps=steps, batch=8, lr=0.02, seed=seed, n_eval=200)
         assert np.allclose(runs.losses[:, s], h.losses, rtol=1e-9, atol=1e-12)
         assert np.allclose(runs.grad_norms[:, s], h.grad_norms, rtol=1e-9, atol=1e-12)
+        # SeedRuns.cell (read by adding.md for the trained gates) holds seed s's trained
+        # weights in its block: the same as the plain trainer's cell after training
+        G, N = es.GATES[kind], 2 * n
+        cols = np.concatenate([g * N + s * n + np.arange(n) for g in range(G)])
+        rows = s * n + np.arange(n)
+        packed = runs.cell.params
+        assert np.allclose(packed["U"][np.ix_(rows, cols)], cell.params["U"], rtol=1e-9, atol=1e-12)
+        assert np.allclose(packed["W"][np.ix_(s * 2 + np.arange(2), cols)], cell.params["W"],
+                           rtol=1e-9, atol=1e-12)
+        assert np.allclose(packed["b"][cols], cell.params["b"], rtol=1e-9, atol=1e-12)
