@@ -122,10 +122,11 @@ test: setup
 # previous build (make book / make test) has already executed: their executed
 # notebooks (_build/jupyter_execute) seed its jupyter-cache, matched by code hash.
 STUDENT := _build/student
+EXECUTED ?= _build/jupyter_execute
 .PHONY: student
 student: setup
 	$(BIN)/python -m bookkit.editions student $(STUDENT) \
-	    --executed _build/jupyter_execute --cache $(STUDENT)/.jupyter_cache
+	    --executed $(EXECUTED) --cache $(STUDENT)/.jupyter_cache
 	$(BIN)/jupyter-book build . --config $(STUDENT)/_config.yml --toc $(STUDENT)/_toc.yml \
 	    --path-output $(STUDENT) --all -W --keep-going
 	@echo "Student edition: file://$(abspath $(STUDENT))/_build/html/index.html"
