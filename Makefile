@@ -167,7 +167,7 @@ slides: setup
 	cp $(REVEAL)/reveal.js $(REVEAL)/reveal.css $(REVEAL)/reset.css $(SLIDES)/vendor/reveal.js/
 	cp $(REVEAL)/theme/white.css $(SLIDES)/vendor/reveal.js/theme/
 	cp -R assets/vendor/mathjax assets/vendor/require.js assets/vendor/html-manager $(SLIDES)/vendor/
-	cp assets/widgets-offline.js $(SLIDES)/
+	cp assets/widgets-offline.js assets/book.css $(SLIDES)/
 	$(BIN)/python -m bookkit.slides $(HTML) chapters/slides.toml $(SLIDES)
 	@echo "Slides: file://$(abspath $(SLIDES))/index.html"
 

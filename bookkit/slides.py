@@ -18,7 +18,8 @@ A name that does not resolve (a renamed heading, a removed label) is an error
 that says which chapter, slide and name, so a deck can never silently lose a
 slide. The decks load reveal.js, MathJax, require.js and the widget renderer
 from ``vendor/`` next to them (copied there by ``make slides`` from npm's
-packages), so they work offline.
+packages), so they work offline, and the site's ``book.css`` (the sliders'
+contrast and focus ring) with ``widgets-offline.js``, also copied there.
 
 Command line (used by ``make slides``)::
 
@@ -55,8 +56,13 @@ DECK_CSS = """
 .reveal .deck-slider { font-size: 22px; margin: 0 auto; --jp-widgets-font-size: 20px;
                       --jp-widgets-inline-height: 34px; }
 .reveal .deck-slider .widget-slider, .reveal .deck-slider .widget-toggle-buttons { width: 900px; }
-.reveal .deck-slider img.widget-image { height: 540px; width: auto; max-width: none;
-                                        max-height: none; margin: 0; }
+.reveal .deck-slider img.widget-image { margin: 0; max-width: none; max-height: none; }
+/* the frames are drawn for the page's column: larger for a projector (the box keeps
+   its layout size, so the controls above do not move) */
+.reveal .deck-slider .rnnlib-frame-slider > .widget-container:last-child {
+  transform: scale(1.3); transform-origin: top left; }
+.reveal .deck-slider .widget-container, .reveal .deck-slider .rnnlib-frame-slider {
+  overflow: visible !important; }
 .reveal .deck-slider .widget-label { min-width: 14ex; width: auto; }
 .reveal ul { font-size: 0.85em; }
 .reveal .deck-source { font-size: 0.55em; color: #555; }
@@ -72,6 +78,7 @@ TEMPLATE = """<!doctype html>
 <link rel="stylesheet" href="vendor/reveal.js/reset.css">
 <link rel="stylesheet" href="vendor/reveal.js/reveal.css">
 <link rel="stylesheet" href="vendor/reveal.js/theme/white.css">
+<link rel="stylesheet" href="book.css">
 <link rel="stylesheet" href="deck.css">
 <!-- reveal.js first: it is a UMD module, and after require.js it would not set window.Reveal -->
 <script src="vendor/reveal.js/reveal.js"></script>
