@@ -270,7 +270,11 @@ def build_decks(site_dir, selection, out_dir, book_title=""):
         page = site_dir / "chapters" / f"{chapter}.html"
         link = Path("..", site_dir.name, "chapters", f"{chapter}.html").as_posix() \
             if site_dir.parent.resolve() == out_dir.parent.resolve() else None
-        decks.append(build_deck(page, slides, chapter, out_dir, book_title, link))
+        try:
+            decks.append(build_deck(page, slides, chapter, out_dir, book_title, link))
+        except SlideError as error:
+            raise SlideError(f"{error} -- update {selection} to the chapter as it is now "
+                             f"(section ids are the anchors in the page's URLs)") from None
     items = "\n".join(f'<li><a href="{d["path"].name}">{html.escape(d["title"])}</a> '
                       f'({d["slides"]} slides)</li>' for d in decks)
     (out_dir / "index.html").write_text(
