@@ -70,6 +70,14 @@ def test_every_hook_names_an_existing_question_once():
         ext.load(ref, ROOT)
 
 
+def test_every_question_is_placed_in_its_chapter():
+    placed = {ref for _, ref in HOOKS}
+    unplaced = [f"{path.stem}/{qid}" for path in sorted(SOURCES.glob("*.yml"))
+                for qid in yaml.safe_load(path.read_text(encoding="utf-8"))
+                if f"{path.stem}/{qid}" not in placed]
+    assert not unplaced, f"questions no chapter shows: {unplaced}"
+
+
 def test_bad_reference_is_a_clear_error():
     ext = _extension()
     with pytest.raises(ValueError, match="expected '<file>/<question id>'"):
